@@ -1,0 +1,1 @@
+"""Blueprints for machines: Bitrix24 install and events, the 1C API."""

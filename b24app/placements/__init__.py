@@ -1,0 +1,1 @@
+"""Blueprints for people: the frames shown inside Bitrix24 (request tab, admin pages, report)."""

@@ -1,0 +1,88 @@
+"""The request tab in the card of a request: rendered from the local mirror, never from a live call."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, jsonify, render_template
+from sqlalchemy import select
+
+from ..extensions import db
+from ..jobs.queue import enqueue
+from ..models import ServiceRequest
+from ..services.fields import REQUEST_TYPES, URGENCIES
+from ..services.stages import STATE_LABELS
+from .frames import frame_api, frame_headers, validate_frame
+
+bp = Blueprint("request_tab", __name__)
+bp.after_request(frame_headers)
+
+
+def _mirrored(portal_id: int, b24_id: int) -> ServiceRequest | None:
+    return db.session.scalars(
+        select(ServiceRequest).where(ServiceRequest.portal_id == portal_id, ServiceRequest.b24_id == b24_id)
+    ).first()
+
+
+def _stage_name(portal, stage_id: str) -> str:
+    for stage in (portal.settings or {}).get("stages", []):
+        if stage.get("status_id") == stage_id:
+            return stage.get("name") or stage_id
+    return stage_id or "—"
+
+
+def _label(options: tuple[tuple[str, str, str], ...], code: str | None) -> str:
+    for xml_id, ru, en in options:
+        if xml_id == code:
+            return en if g.get("lang") == "en" else ru
+    return code or "—"
+
+
+@bp.post("/placements/request-tab")
+def request_tab():
+    frame = validate_frame()
+    try:
+        b24_id = int(frame.options.get("ID", 0))
+    except (TypeError, ValueError):
+        b24_id = 0
+    if b24_id <= 0:
+        abort(400, description="PLACEMENT_OPTIONS has no request ID")
+    req = _mirrored(frame.portal.id, b24_id)
+    if req is None:
+        enqueue(
+            "request.sync",
+            {"b24_id": b24_id},
+            portal_id=frame.portal.id,
+            dedupe_key=f"request.sync:{frame.portal.id}:{b24_id}",
+            priority=10,
+        )
+        db.session.commit()
+    return render_template(
+        "frames/request_tab.html",
+        req=req,
+        b24_id=b24_id,
+        stage_name=_stage_name(frame.portal, req.stage_id) if req else "",
+        state_label=STATE_LABELS.get(req.state, req.state) if req else "",
+        type_label=_label(REQUEST_TYPES, req.request_type) if req else "",
+        urgency_label=_label(URGENCIES, req.urgency) if req else "",
+        frame_token=frame.token,
+        sdk_url=current_app.config["SETTINGS"].b24_js_sdk_url,
+    )
+
+
+@bp.get("/frame-api/requests/<int:b24_id>")
+@frame_api
+def request_json(b24_id: int):
+    portal = g.call.portal
+    req = _mirrored(portal.id, b24_id)
+    if req is None:
+        return jsonify(request=None)
+    return jsonify(
+        request={
+            "id": req.b24_id,
+            "title": req.title,
+            "client": req.company_title or req.contact_name,
+            "stage_id": req.stage_id,
+            "stage_name": _stage_name(portal, req.stage_id),
+            "state": req.state,
+            "responsible": req.assigned_name,
+        }
+    )

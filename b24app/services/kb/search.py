@@ -1,0 +1,212 @@
+"""Ranking articles for a request: BM25F over stems, stem prefixes and bigrams, typo correction,
+request type/product boosts and learnt feedback; each hit says which words matched."""
+
+from __future__ import annotations
+
+import heapq
+import math
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz, process
+
+from .cleaning import clean_query
+from .index import BIGRAM_MARK, PREFIX_LEN, PREFIX_MARK, InvertedIndex, expand_terms
+from .text import Token, term_of, tokens, words
+
+if TYPE_CHECKING:
+    from .feedback import FeedbackModel
+
+# Which article kinds answer which request kinds (request kinds as the 1C side names them).
+KIND_AFFINITY: dict[str, dict[str, float]] = {
+    "support": {"fault": 1.0, "manual": 0.5},
+    "incident": {"fault": 1.0, "manual": 0.5},
+    "consultation": {"manual": 1.0, "faq": 1.0},
+    "warranty": {"warranty": 1.0},
+}
+DEFAULT_GAP_THRESHOLD = 0.3
+COMMON_SHARE = 0.05
+COMMON_MIN_DF = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One suggestion: relevance in 0..1 and the query words that matched, for the card."""
+
+    doc_id: str
+    score: float
+    matched_terms: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchConfig:
+    """The few knobs of the ranker; defaults are tuned on the development set."""
+
+    prefix_weight: float = 0.5
+    bigram_weight: float = 0.5
+    typo_cutoff: float = 80.0
+    kind_boost: float = 0.15
+    product_boost: float = 0.25
+    feedback_weight: float = 0.5
+    # The BM25F score at which match strength reaches one half (about the median correct top hit).
+    half_score: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    weights: dict[str, float]
+    surfaces: dict[str, str]
+    stems: list[str]
+    unknown: int
+
+
+class KbIndex(InvertedIndex):
+    """A portal's searchable knowledge base."""
+
+    def __init__(self, docs=(), config: SearchConfig | None = None) -> None:
+        super().__init__(docs)
+        self.config = config or SearchConfig()
+        self._vocab_version = -1
+        self._vocab: list[str] = []
+
+    def search(
+        self,
+        query: str,
+        k: int = 3,
+        request_type: str | None = None,
+        product: str | None = None,
+        feedback: FeedbackModel | None = None,
+    ) -> list[Hit]:
+        """The k best articles for a request's title + description, best first."""
+        self.refresh_norms()
+        cfg = self.config
+        parsed = self._parse_query(query)
+        scores = self._score(parsed.weights)
+        self._boost(scores, request_type, product)
+        if feedback is not None:
+            # Learnt preferences move an article by up to feedback_weight of a "half relevant" score.
+            step = cfg.feedback_weight * cfg.half_score
+            for doc_id, boost in feedback.boosts(query).items():
+                slot = self.slot_of(doc_id)
+                if slot is not None:
+                    scores[slot] = max(0.0, scores.get(slot, 0.0) + step * boost)
+        best = heapq.nlargest(k, scores.items(), key=itemgetter(1))
+        return [
+            Hit(self.doc_at(slot).id, self._relevance(slot, raw, parsed), self._matched(slot, parsed))
+            for slot, raw in best
+            if raw > 0
+        ]
+
+    def _relevance(self, slot: int, raw: float, parsed: _Query) -> float:
+        """0..1: how strong the match is, damped by how much of the question it explains.
+
+        Unknown words count as unexplained at the highest IDF, so an off-topic question that shares
+        one common word with an article does not look like a good suggestion.
+        """
+        strength = raw / (raw + self.config.half_score)
+        idfs = {stem: self._idf(stem) for stem in set(parsed.stems)}
+        unknown = math.log(1.0 + (len(self) + 0.5) / 0.5)
+        total = sum(idfs.values()) + unknown * parsed.unknown
+        explained = sum(idf for stem, idf in idfs.items() if self.has_term(slot, stem))
+        coverage = explained / total if total else 0.0
+        return round(min(1.0, math.sqrt(strength * coverage)), 4)
+
+    def _parse_query(self, query: str) -> _Query:
+        cfg = self.config
+        stems: list[str] = []
+        surfaces: dict[str, str] = {}
+        unknown = 0
+        for tok in tokens(clean_query(query)):
+            term = tok.term if tok.term in self.postings else self._correct(tok)
+            if term is None:
+                unknown += 1
+                continue
+            stems.append(term)
+            surfaces.setdefault(term, tok.surface)
+        weights: Counter[str] = Counter()
+        for term in expand_terms(stems):
+            if term not in self.postings:
+                continue
+            if term[0] == PREFIX_MARK:
+                weights[term] += cfg.prefix_weight
+            elif BIGRAM_MARK in term:
+                weights[term] += cfg.bigram_weight
+            else:
+                weights[term] += 1.0
+        return _Query(dict(weights), surfaces, stems, unknown)
+
+    def _correct(self, tok: Token) -> str | None:
+        """The title/tag stem a misspelt word most likely meant, if one is close enough."""
+        if len(tok.term) < 4 or any(ch.isdigit() for ch in tok.term):
+            return None
+        if self._vocab_version != self.version:
+            self._vocab = list(self.keywords)
+            self._vocab_version = self.version
+        found = process.extractOne(
+            tok.term, self._vocab, scorer=fuzz.ratio, score_cutoff=self.config.typo_cutoff
+        )
+        return found[0] if found else None
+
+    def _idf(self, term: str) -> float:
+        df = len(self.postings[term])
+        return math.log(1.0 + (len(self) - df + 0.5) / (df + 0.5))
+
+    def _score(self, weights: dict[str, float]) -> dict[int, float]:
+        """BM25F scores of every article sharing a term with the query.
+
+        Rare terms are scored first over their whole postings; a term in more than COMMON_SHARE of
+        the articles then only adds to articles already found, since it cannot lift an article that
+        shares nothing rarer with the question into the top few, and its postings are the long ones.
+        """
+        scores: dict[int, float] = {}
+        get = scores.get
+        common_df = max(COMMON_MIN_DF, COMMON_SHARE * len(self))
+        by_df = sorted((len(self.postings[t]), t) for t in weights if t in self.postings)
+        for df, term in by_df:
+            posting = self.postings[term]
+            factor = weights[term] * self._idf(term)
+            if df <= common_df or not scores:
+                for slot, w in zip(posting.slots, posting.weights, strict=True):
+                    scores[slot] = get(slot, 0.0) + factor * w
+            else:
+                slots, ws = posting.slots, posting.weights
+                for slot in list(scores):
+                    i = bisect_left(slots, slot)
+                    if i < df and slots[i] == slot:
+                        scores[slot] += factor * ws[i]
+        return scores
+
+    def _boost(self, scores: dict[int, float], request_type: str | None, product: str | None) -> None:
+        cfg = self.config
+        affinity = KIND_AFFINITY.get(request_type or "", {})
+        product_term = _product_key(product) if product else ""
+        if not affinity and not request_type and not product_term:
+            return
+        for slot in scores:
+            doc = self.doc_at(slot)
+            factor = 1.0
+            if request_type and doc.kind == request_type:
+                factor += cfg.kind_boost
+            elif doc.kind in affinity:
+                factor += cfg.kind_boost * affinity[doc.kind]
+            if product_term and product_term == _product_key(doc.product):
+                factor += cfg.product_boost
+            scores[slot] *= factor
+
+    def _matched(self, slot: int, parsed: _Query) -> list[str]:
+        seen: list[str] = []
+        for stem in parsed.stems:
+            if self.has_term(slot, stem) or (
+                len(stem) >= PREFIX_LEN and self.has_term(slot, PREFIX_MARK + stem[:PREFIX_LEN])
+            ):
+                word = parsed.surfaces.get(stem, stem)
+                if word not in seen:
+                    seen.append(word)
+        return seen
+
+
+def _product_key(product: str) -> str:
+    return "".join(term_of(word) for word in words(product))

@@ -1,0 +1,83 @@
+"""Fixtures shared by the whole suite: the app on a migrated database (SQLite, or PostgreSQL when
+DATABASE_URL says so), cleaned between tests."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import text
+
+from b24app import create_app
+from b24app.config import Settings
+from b24app.extensions import db
+
+TEST_KEYS = (Fernet.generate_key().decode(), Fernet.generate_key().decode())
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    env = {
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": url,
+        "TOKEN_KEYS": ",".join(TEST_KEYS),
+        "APP_BASE_URL": "http://127.0.0.1:5999",
+        "B24_CLIENT_ID": "local.test-app",
+        "B24_CLIENT_SECRET": "test-client-secret",
+        "B24_OAUTH_URL": "http://127.0.0.1:5998",
+        "B24_ALLOW_HTTP": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    application = create_app(settings=Settings.from_env(env))
+    with application.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        from flask_migrate import upgrade
+
+        upgrade()
+    return application
+
+
+def reconfigure(app, **changes) -> Settings:
+    """Change settings of the running app (e.g. the URLs of sandbox servers started by a test)."""
+    settings = dataclasses.replace(app.config["SETTINGS"], **changes)
+    app.config["SETTINGS"] = settings
+    return settings
+
+
+@pytest.fixture(autouse=True)
+def clean_db(app):
+    yield
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()

@@ -25,6 +25,7 @@ class Settings:
     app_base_url: str
     b24_client_id: str
     b24_client_secret: str
+    b24_app_code: str
     b24_oauth_url: str
     b24_js_sdk_url: str
     b24_allow_http: bool
@@ -44,6 +45,7 @@ class Settings:
             app_base_url=env.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
             b24_client_id=env.get("B24_CLIENT_ID", "local.sandbox-servicedesk"),
             b24_client_secret=env.get("B24_CLIENT_SECRET", ""),
+            b24_app_code=env.get("B24_APP_CODE", ""),
             b24_oauth_url=env.get("B24_OAUTH_URL", "https://oauth.bitrix.info").rstrip("/"),
             b24_js_sdk_url=env.get("B24_JS_SDK_URL", "//api.bitrix24.com/api/v1/"),
             b24_allow_http=_bool(env.get("B24_ALLOW_HTTP")),

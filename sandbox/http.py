@@ -20,10 +20,16 @@ class ServerThread:
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
         self.host = host
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+        self._server: BaseWSGIServer = make_server(
+            host, port, app, threaded=True, request_handler=_QuietHandler
+        )
         self.port: int = self._server.server_port
+        # A short poll interval keeps stop() fast (it waits for the serving loop to notice).
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"server-{self.port}", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"server-{self.port}",
+            daemon=True,
         )
 
     @property

@@ -138,8 +138,9 @@ class B24Client:
                 continue
             if isinstance(error, B24OperationLimited):
                 overloads += 1
-                if error.reset_at is None:
-                    error.reset_at = self._clock() + min(2.0 ** (overloads - 1), MAX_BACKOFF)
+                # A reset time already past (clock skew) still waits a backoff, so max_wait bounds the loop.
+                backoff_until = self._clock() + min(2.0 ** (overloads - 1), MAX_BACKOFF)
+                error.reset_at = max(error.reset_at or 0.0, backoff_until)
                 if error.reset_at > deadline:
                     raise error
                 log.warning("%s: %s over its time limit until %.0f", self.label, method, error.reset_at)

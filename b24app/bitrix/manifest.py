@@ -77,6 +77,9 @@ class Binding:
     code: str
     handler: str
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.code} -> {self.handler}"
+
 
 @dataclass
 class BindReport:

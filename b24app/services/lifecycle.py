@@ -60,8 +60,8 @@ def verify_with_portal(client_endpoint: str, domain: str, access_token: str, set
         info = client.call("app.info").result
     except B24Error as exc:
         raise PortalRejected(f"the portal did not confirm the token: {exc}") from exc
-    code = info.get("CODE") or info.get("client_id") if isinstance(info, dict) else None
-    if code and code != settings.b24_client_id:
+    code = info.get("CODE") if isinstance(info, dict) else None
+    if settings.b24_app_code and code != settings.b24_app_code:
         raise PortalRejected("the token belongs to another application")
     return info
 

@@ -70,10 +70,13 @@ def run_setup(portal: Portal, client: B24Client, base_url: str) -> SetupReport:
     settings["stages"] = [s.__dict__ for s in stages]
     settings["stage_map"] = stage_rules.default_mapping(stages, settings.get("stage_map"))
     portal.settings = settings
-    db.session.flush()
+    # Commit before the next REST call: a write transaction held across calls would block the shared
+    # rate limiter and token refresh, which take their own row locks.
+    db.session.commit()
     report.bound = bind_placements(portal, client, base_url)
     if portal.status == PortalStatus.INSTALLING:
         portal.status = PortalStatus.ACTIVE
+    db.session.commit()
     log.info("setup of %s: %s", portal.domain, report)
     return report
 

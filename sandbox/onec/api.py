@@ -181,9 +181,9 @@ def update_request(ref: str) -> Response:
     return reply(store().update_request(ref, data, if_match(), _key(data), stale=stale_once()))
 
 
-@bp.put("/requests/<ref>/interactions/<row_id>")
-def put_interaction(ref: str, row_id: str) -> Response:
-    status, payload = store().put_interaction(ref, row_id, body())
+@bp.put("/requests/<ref>/interactions/<interaction_id>")
+def put_interaction(ref: str, interaction_id: str) -> Response:
+    status, payload = store().put_interaction(ref, interaction_id, body())
     return reply(payload, status)
 
 

@@ -67,9 +67,8 @@ def stats() -> Response:
 
 @bp.post("/api/reset")
 def reset() -> Response:
+    sandbox().pusher.reset()
     sandbox().store.reset()
-    sandbox().pusher.configure(None)
-    sandbox().pusher.log.clear()
     return jsonify({"ok": True})
 
 
@@ -147,8 +146,8 @@ def index() -> str:
         names = {c.ref: c.name for c in store.counterparties.values()}
         interactions = {r.ref: store.request_interactions(r.ref) for r in requests_}
         quirks = store.quirks.to_json()
-        feed_tail = store.feed[-15:][::-1]
-        acked = store.acked
+        feed_tail = store.feed.items[-15:][::-1]
+        acked = store.feed.acked
         log = list(sandbox().pusher.log[-15:][::-1])
         push = sandbox().pusher.config
     return render_template(

@@ -44,16 +44,24 @@ class Pusher:
         self._stop = threading.Event()
         self._send_lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._generation = 0
         store.listeners.append(self._wake.set)
 
     def configure(self, config: PushConfig | None) -> None:
         """Start pushing to `config.url` (only items registered from now on), or stop with None."""
-        with self.store.lock:
+        with self._send_lock, self.store.lock:
             self.config = config
-            self.pushed_through = max((item["seq"] for item in self.store.feed), default=0)
+            self._generation += 1
+            self.pushed_through = max((item["seq"] for item in self.store.feed.items), default=0)
         if config and self._thread is None:
             self._thread = threading.Thread(target=self._run, name="sandbox-1c-push", daemon=True)
             self._thread.start()
+
+    def reset(self) -> None:
+        """Forget the target and the log; waits for a push in flight so it cannot land afterwards."""
+        self.configure(None)
+        with self._send_lock, self.store.lock:
+            self.log.clear()
 
     def stop(self) -> None:
         self._stop.set()
@@ -67,7 +75,7 @@ class Pusher:
         return self._send_pending(attempt=0)
 
     def _run(self) -> None:
-        attempt = 0
+        attempt, failed_generation = 0, 0
         while not self._stop.is_set():
             if attempt:
                 # Like the schedule of a 1C job: new items wait for the next retry, not sooner.
@@ -77,6 +85,9 @@ class Pusher:
             if self._stop.is_set():
                 return
             self._wake.clear()
+            if self._generation != failed_generation:
+                attempt = 0  # reconfigured meanwhile: a fresh start, not a retry
+            failed_generation = self._generation
             entry = self._send_pending(attempt)
             if entry.get("ok", True):
                 attempt = 0
@@ -91,7 +102,7 @@ class Pusher:
         with self._send_lock:
             with self.store.lock:
                 config = self.config
-                items = [item for item in self.store.feed if item["seq"] > self.pushed_through]
+                items = [item for item in self.store.feed.items if item["seq"] > self.pushed_through]
                 down = self.store.quirks.down
             if config is None or not items:
                 return {

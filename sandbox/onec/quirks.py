@@ -1,4 +1,4 @@
-"""Switches for the misbehaviour of real 1C that the sandbox reproduces, settable at run time.
+"""Switches for the misbehaviour of real 1C that the sandbox reproduces, and the errors it answers.
 
 Counted switches (`fail_500_html`, `hang`) apply to the next N calls of the contract endpoints;
 `stale_version` makes the next PATCH answer 412 once.
@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from typing import Any
+
+from onec_client.validation import inn_is_valid, kpp_is_valid
 
 
 @dataclass
@@ -66,3 +68,22 @@ class ApiError(Exception):
 
     def to_json(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+def checked_identity(body: dict[str, Any]) -> tuple[str, str, str]:
+    """(inn, kpp, kind) of a new counterparty, refused the way the 1C form would refuse it."""
+    inn = str(body.get("inn") or "").strip()
+    kpp = str(body.get("kpp") or "").strip()
+    kind = str(body.get("kind") or ("legal" if len(inn) == 10 else "sole_proprietor"))
+    check = inn_is_valid(inn)
+    if not check:
+        raise ApiError(422, "COUNTERPARTY_INN_INVALID", f"Некорректный ИНН: {check.reason}", {"inn": inn})
+    if len(inn) == 10 and not kpp_is_valid(kpp):
+        raise ApiError(
+            422, "COUNTERPARTY_KPP_INVALID", f"Некорректный КПП: {kpp_is_valid(kpp).reason}", {"kpp": kpp}
+        )
+    if len(inn) == 12 and kpp:
+        raise ApiError(422, "COUNTERPARTY_KPP_INVALID", "У ИП и физического лица нет КПП", {"kpp": kpp})
+    if not str(body.get("name") or "").strip():
+        raise ApiError(422, "VALIDATION_FAILED", "Не заполнено наименование", {"field": "name"})
+    return inn, kpp, kind

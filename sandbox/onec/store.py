@@ -18,10 +18,11 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Any
 
-from onec_client.validation import inn_is_valid, kpp_is_valid
+from onec_client.validation import kpp_is_valid
 from sandbox.demo_data import COMPANIES
 from sandbox.onec import records
-from sandbox.onec.quirks import ApiError, Quirks
+from sandbox.onec.feed import ChangeFeed
+from sandbox.onec.quirks import ApiError, Quirks, checked_identity
 from sandbox.onec.records import CounterpartyRecord, InteractionRecord, RequestRecord, StatusRow
 
 APP_AUTHOR = "Обмен с Битрикс24"
@@ -45,10 +46,8 @@ class OneCStore:
             self.counterparties: dict[str, CounterpartyRecord] = {}
             self.requests: dict[str, RequestRecord] = {}
             self.interactions: dict[tuple[str, str], InteractionRecord] = {}
-            self.feed: list[dict[str, Any]] = []
-            self.acked = 0
+            self.feed = ChangeFeed(self.tz, self._rng)
             self.stats: Counter[str] = Counter()
-            self._last_seq = 0
             self._version = 0
             self._number = 122
             self._replies: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
@@ -91,19 +90,7 @@ class OneCStore:
     def _emit(
         self, kind: str, ref: str, external_id: str, data_version: str, data: dict[str, Any], status: str = ""
     ) -> None:
-        self._last_seq += self._rng.randint(2, 4) if self.quirks.seq_gaps else 1
-        self.feed.append(
-            {
-                "seq": self._last_seq,
-                "type": kind,
-                "ref": ref,
-                "external_id": external_id,
-                "status": status,
-                "data_version": data_version,
-                "occurred_at": records.local_text(records.utc_now(), self.tz),
-                "data": data,
-            }
-        )
+        self.feed.register(kind, ref, external_id, data_version, data, status, gaps=self.quirks.seq_gaps)
 
     def notify(self) -> None:
         """Tell listeners (the pusher) that the feed grew; called outside the lock."""
@@ -155,20 +142,7 @@ class OneCStore:
     def find_or_create_counterparty(
         self, body: dict[str, Any], key: str | None
     ) -> tuple[int, dict[str, Any]]:
-        inn = str(body.get("inn") or "").strip()
-        kpp = str(body.get("kpp") or "").strip()
-        kind = str(body.get("kind") or ("legal" if len(inn) == 10 else "sole_proprietor"))
-        check = inn_is_valid(inn)
-        if not check:
-            raise ApiError(422, "COUNTERPARTY_INN_INVALID", f"Некорректный ИНН: {check.reason}", {"inn": inn})
-        if len(inn) == 10 and not kpp_is_valid(kpp):
-            raise ApiError(
-                422, "COUNTERPARTY_KPP_INVALID", f"Некорректный КПП: {kpp_is_valid(kpp).reason}", {"kpp": kpp}
-            )
-        if len(inn) == 12 and kpp:
-            raise ApiError(422, "COUNTERPARTY_KPP_INVALID", "У ИП и физического лица нет КПП", {"kpp": kpp})
-        if not str(body.get("name") or "").strip():
-            raise ApiError(422, "VALIDATION_FAILED", "Не заполнено наименование", {"field": "name"})
+        inn, kpp, kind = checked_identity(body)
         with self.lock:
             if key and ("POST /counterparties", key) in self._replies:
                 return self._replay("POST /counterparties", key, 201, dict)
@@ -413,25 +387,12 @@ class OneCStore:
     # -- change feed ---------------------------------------------------------------------------------
 
     def changes(self, after: str | None, limit: int) -> dict[str, Any]:
-        start = self._cursor(after) if after else None
         with self.lock:
-            start = self.acked if start is None else start
-            page = [item for item in self.feed if item["seq"] > start][:limit]
-            return {"items": page, "next_cursor": str(page[-1]["seq"] if page else start)}
+            return self.feed.page(after, limit)
 
-    def ack(self, cursor: str) -> dict[str, Any]:
-        seq = self._cursor(cursor)
+    def ack(self, cursor: Any) -> dict[str, Any]:
         with self.lock:
-            # An older cursor is a no-op; a cursor past the end cannot skip items not yet written.
-            self.acked = max(self.acked, min(seq, self._last_seq))
-            return {"cursor": str(self.acked)}
-
-    @staticmethod
-    def _cursor(value: Any) -> int:
-        try:
-            return int(str(value))
-        except ValueError as exc:
-            raise ApiError(400, "BAD_CURSOR", "Некорректный курсор", {"cursor": value}) from exc
+            return self.feed.ack(cursor)
 
     def bulk_counterparties(self, count: int, seed: int) -> int:
         with self.lock:

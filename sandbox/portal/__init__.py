@@ -6,4 +6,12 @@ from sandbox.portal.oauth import create_oauth_app
 from sandbox.portal.seeding import seed_requests
 from sandbox.portal.state import Portal
 
-__all__ = ["AppRegistration", "Cloud", "Portal", "Token", "create_oauth_app", "create_portal_app", "seed_requests"]
+__all__ = [
+    "AppRegistration",
+    "Cloud",
+    "Portal",
+    "Token",
+    "create_oauth_app",
+    "create_portal_app",
+    "seed_requests",
+]

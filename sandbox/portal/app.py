@@ -13,7 +13,7 @@ from sandbox.portal.web import create_web_blueprint
 
 
 def create_portal_app(cloud: Cloud, portal: Portal) -> Flask:
-    app = Flask("sandbox_portal", template_folder="templates", static_folder=None)
+    app = Flask(__name__, template_folder="templates", static_folder=None)
     app.config.update(PORTAL=portal, CLOUD=cloud, JSON_AS_ASCII=False)
     app.json.ensure_ascii = False
     app.json.sort_keys = False

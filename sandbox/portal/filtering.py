@@ -100,7 +100,9 @@ def ordered(rows: list[dict[str, Any]], order: dict[str, Any], resolve: Resolver
         column = resolve(str(key))
         if column is None:
             continue
-        rows = sorted(rows, key=lambda r, c=column: _sort_key(r.get(c)), reverse=str(direction).upper() == "DESC")
+        rows = sorted(
+            rows, key=lambda r, c=column: _sort_key(r.get(c)), reverse=str(direction).upper() == "DESC"
+        )
     return rows
 
 
@@ -122,7 +124,9 @@ def selected(row: dict[str, Any], select: Iterable[str], resolve: Resolver, defa
     for name in names:
         if name == "*":
             keep.extend(default)
-        elif name.upper().startswith("UF_") and name.endswith("*") or name.startswith("ufCrm") and name.endswith("*"):
+        elif (name.upper().startswith("UF_") and name.endswith("*")) or (
+            name.startswith("ufCrm") and name.endswith("*")
+        ):
             keep.extend(k for k in row if k.upper().startswith("UF_") or k.startswith("ufCrm"))
         else:
             column = resolve(name)

@@ -56,8 +56,12 @@ def _lifecycle_urls(portal: Portal, event: str) -> list[str]:
 
 
 def _send_lifecycle(portal: Portal, event: str, data: dict[str, Any], with_tokens: bool) -> list[Delivery]:
-    payload = {"event": event, "data": data, "ts": int(time.time()),
-               "auth": auth_block(portal, ADMIN_ID if with_tokens else None)}  # fmt: skip
+    payload = {
+        "event": event,
+        "data": data,
+        "ts": int(time.time()),
+        "auth": auth_block(portal, ADMIN_ID if with_tokens else None),
+    }
     pairs = encode_pairs(payload)
     return [post_event(portal, url, event, pairs) for url in _lifecycle_urls(portal, event)]
 
@@ -70,8 +74,12 @@ def begin_install(portal: Portal, background: bool = False) -> None:
         portal.app.installed = False
     data = {"VERSION": portal.app.version, "ACTIVE": "Y", "INSTALLED": "Y", "LANGUAGE_ID": "ru"}
     if background and portal.events is not None:
-        payload = {"event": "ONAPPINSTALL", "data": data, "ts": int(time.time()),
-                   "auth": auth_block(portal, ADMIN_ID)}  # fmt: skip
+        payload = {
+            "event": "ONAPPINSTALL",
+            "data": data,
+            "ts": int(time.time()),
+            "auth": auth_block(portal, ADMIN_ID),
+        }
         for url in _lifecycle_urls(portal, "ONAPPINSTALL"):
             portal.events.put(url, "ONAPPINSTALL", payload)
     else:
@@ -111,12 +119,17 @@ def update_app(portal: Portal, version: int) -> dict[str, Any]:
         portal.app.application_token = secrets.token_hex(16)
     data = {"VERSION": version, "PREVIOUS_VERSION": previous, "LANGUAGE_ID": "ru"}
     sent = _send_lifecycle(portal, "ONAPPUPDATE", data, with_tokens=True)
-    return {"version": version, "application_token": portal.app.application_token,
-            "delivered": [d.status for d in sent]}  # fmt: skip
+    return {
+        "version": version,
+        "application_token": portal.app.application_token,
+        "delivered": [d.status for d in sent],
+    }
 
 
 def uninstall(portal: Portal, clean: bool) -> dict[str, Any]:
-    sent = _send_lifecycle(portal, "ONAPPUNINSTALL", {"LANGUAGE_ID": "ru", "CLEAN": int(clean)}, with_tokens=False)
+    sent = _send_lifecycle(
+        portal, "ONAPPUNINSTALL", {"LANGUAGE_ID": "ru", "CLEAN": int(clean)}, with_tokens=False
+    )
     with portal.lock:
         portal.app.installed = False
         portal.app.active = False

@@ -6,13 +6,15 @@ becomes `ufCrm10_5186744711` and `UF_CRM_7_SLA_DUE` becomes `ufCrm7SlaDue`.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 
 def upper_to_camel(name: str) -> str:
     parts = [p.lower() for p in name.split("_") if p]
     if not parts:
         return name
     out = parts[0]
-    for prev, part in zip(parts, parts[1:], strict=False):
+    for prev, part in pairwise(parts):
         if prev[-1].isdigit() and part[0].isdigit():
             out += "_" + part
         else:
@@ -23,9 +25,7 @@ def upper_to_camel(name: str) -> str:
 def camel_to_upper(name: str) -> str:
     out = []
     for i, ch in enumerate(name):
-        if ch.isupper() and i:
-            out.append("_")
-        elif ch.isdigit() and i and not name[i - 1].isdigit() and name[i - 1] != "_":
+        if (ch.isupper() and i) or (ch.isdigit() and i and not name[i - 1].isdigit() and name[i - 1] != "_"):
             out.append("_")
         out.append(ch.upper())
     return "".join(out)

@@ -11,7 +11,7 @@ from sandbox.portal.errors import OAuthError
 
 
 def create_oauth_app(cloud: Cloud) -> Flask:
-    app = Flask("sandbox_oauth")
+    app = Flask(__name__)
 
     @app.errorhandler(OAuthError)
     def _oauth_error(exc: OAuthError):

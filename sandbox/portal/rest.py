@@ -59,7 +59,9 @@ class MethodSpec:
 METHODS: dict[str, MethodSpec] = {}
 
 
-def method(name: str, scope: str, admin: bool = False, app_only: bool = False) -> Callable[[Handler], Handler]:
+def method(
+    name: str, scope: str, admin: bool = False, app_only: bool = False
+) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         METHODS[name.lower()] = MethodSpec(name.lower(), fn, scope, admin, app_only)
         return fn

@@ -12,6 +12,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -99,7 +100,7 @@ class Posting:
 class InvertedIndex:
     """Postings per term with add/update/remove of single articles."""
 
-    def __init__(self, docs: list[KbDoc] | tuple[KbDoc, ...] = ()) -> None:
+    def __init__(self, docs: Iterable[KbDoc] = ()) -> None:
         self._slots: dict[str, int] = {}
         self._docs: dict[int, KbDoc] = {}
         self.postings: dict[str, Posting] = {}

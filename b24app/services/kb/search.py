@@ -7,6 +7,7 @@ import heapq
 import math
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from .cleaning import clean_query
-from .index import BIGRAM_MARK, PREFIX_LEN, PREFIX_MARK, InvertedIndex, expand_terms
+from .index import BIGRAM_MARK, PREFIX_LEN, PREFIX_MARK, InvertedIndex, KbDoc, expand_terms
 from .text import Token, term_of, tokens, words
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class _Query:
 class KbIndex(InvertedIndex):
     """A portal's searchable knowledge base."""
 
-    def __init__(self, docs=(), config: SearchConfig | None = None) -> None:
+    def __init__(self, docs: Iterable[KbDoc] = (), config: SearchConfig | None = None) -> None:
         super().__init__(docs)
         self.config = config or SearchConfig()
         self._vocab_version = -1
@@ -84,15 +85,19 @@ class KbIndex(InvertedIndex):
         self.refresh_norms()
         cfg = self.config
         parsed = self._parse_query(query)
-        scores = self._score(parsed.weights)
-        self._boost(scores, request_type, product)
+        learnt: dict[int, float] = {}
         if feedback is not None:
-            # Learnt preferences move an article by up to feedback_weight of a "half relevant" score.
-            step = cfg.feedback_weight * cfg.half_score
             for doc_id, boost in feedback.boosts(query).items():
                 slot = self.slot_of(doc_id)
                 if slot is not None:
-                    scores[slot] = max(0.0, scores.get(slot, 0.0) + step * boost)
+                    learnt[slot] = boost
+        max_boost = 1.0 + (cfg.kind_boost if request_type else 0.0) + (cfg.product_boost if product else 0.0)
+        scores = self._score(parsed.weights, k, max_boost, keep=learnt.keys())
+        self._boost(scores, request_type, product)
+        # Learnt preferences move an article by up to feedback_weight of a "half relevant" score.
+        step = cfg.feedback_weight * cfg.half_score
+        for slot, boost in learnt.items():
+            scores[slot] = max(0.0, scores.get(slot, 0.0) + step * boost)
         best = heapq.nlargest(k, scores.items(), key=itemgetter(1))
         return [
             Hit(self.doc_at(slot).id, self._relevance(slot, raw, parsed), self._matched(slot, parsed))
@@ -154,30 +159,56 @@ class KbIndex(InvertedIndex):
         df = len(self.postings[term])
         return math.log(1.0 + (len(self) - df + 0.5) / (df + 0.5))
 
-    def _score(self, weights: dict[str, float]) -> dict[int, float]:
-        """BM25F scores of every article sharing a term with the query.
+    def _score(
+        self, weights: dict[str, float], k: int, max_boost: float = 1.0, keep: Iterable[int] = ()
+    ) -> dict[int, float]:
+        """BM25F scores of the articles that can still reach the top k (and of those in `keep`).
 
-        Rare terms are scored first over their whole postings; a term in more than COMMON_SHARE of
-        the articles then only adds to articles already found, since it cannot lift an article that
-        shares nothing rarer with the question into the top few, and its postings are the long ones.
+        Terms go rarest first. Once only common terms (in more than COMMON_SHARE of the articles)
+        remain, articles that could not reach the current k-th score even with every remaining term
+        at full weight and the largest boost are dropped (max-score pruning), and the common terms'
+        long postings are only looked up for the survivors.
         """
         scores: dict[int, float] = {}
         get = scores.get
         common_df = max(COMMON_MIN_DF, COMMON_SHARE * len(self))
-        by_df = sorted((len(self.postings[t]), t) for t in weights if t in self.postings)
-        for df, term in by_df:
+        plan = sorted((len(self.postings[t]), t) for t in weights if t in self.postings)
+        factors = [weights[term] * self._idf(term) for _, term in plan]
+        for n, (df, term) in enumerate(plan):
             posting = self.postings[term]
-            factor = weights[term] * self._idf(term)
+            factor = factors[n]
             if df <= common_df or not scores:
                 for slot, w in zip(posting.slots, posting.weights, strict=True):
                     scores[slot] = get(slot, 0.0) + factor * w
-            else:
+                continue
+            scores = self._prune(scores, k, max_boost, sum(factors[n:]), keep)
+            if len(scores) * 8 < df:
                 slots, ws = posting.slots, posting.weights
-                for slot in list(scores):
+                for slot in scores:
                     i = bisect_left(slots, slot)
                     if i < df and slots[i] == slot:
                         scores[slot] += factor * ws[i]
+            else:
+                for slot, w in zip(posting.slots, posting.weights, strict=True):
+                    if slot in scores:
+                        scores[slot] += factor * w
         return scores
+
+    @staticmethod
+    def _prune(
+        scores: dict[int, float], k: int, max_boost: float, headroom: float, keep: Iterable[int]
+    ) -> dict[int, float]:
+        if len(scores) <= k:
+            return scores
+        kth = heapq.nlargest(k, scores.values())[-1]
+        bar = kth / max_boost - headroom
+        if bar <= 0:
+            return scores
+        kept = {slot: score for slot, score in scores.items() if score >= bar}
+        for slot in keep:
+            if slot in scores:
+                kept[slot] = scores[slot]
+        return kept
 
     def _boost(self, scores: dict[int, float], request_type: str | None, product: str | None) -> None:
         cfg = self.config

@@ -99,10 +99,10 @@ def words(text: str) -> list[str]:
 
 
 def tokens(text: str, keep_stop_words: bool = False) -> list[Token]:
-    """Tokens of a text in order, without stop words and one-letter words unless asked."""
+    """Tokens of a text in order, without stop words and single letters (digits stay) unless asked."""
     out = []
     for word, written in _split(text):
-        if not keep_stop_words and (word in STOP_WORDS or len(word) < 2):
+        if not keep_stop_words and (word in STOP_WORDS or (len(word) < 2 and not word.isdigit())):
             continue
         out.append(Token(written, term_of(word)))
     return out

@@ -9,21 +9,55 @@ from sandbox.portal.params import as_dict, as_int, lower_keys
 from sandbox.portal.rest import IMPLICIT_SCOPE, CallContext, method
 from sandbox.portal.state import EventBinding, PlacementBinding, Portal
 
-STATIC_PLACEMENTS = ("CRM_COMPANY_DETAIL_TAB", "CRM_CONTACT_DETAIL_TAB", "CRM_COMPANY_LIST_MENU",
-                     "CRM_CONTACT_LIST_MENU", "LEFT_MENU", "CRM_ANALYTICS_MENU", "REST_APP_URI")  # fmt: skip
-KNOWN_EVENTS = ("ONCRMDYNAMICITEMADD", "ONCRMDYNAMICITEMUPDATE", "ONCRMDYNAMICITEMDELETE", "ONCRMCOMPANYADD",
-                "ONCRMCOMPANYUPDATE", "ONCRMCOMPANYDELETE", "ONCRMCONTACTADD", "ONCRMCONTACTUPDATE",
-                "ONCRMCONTACTDELETE", "ONCRMREQUISITEADD", "ONCRMREQUISITEUPDATE", "ONCRMREQUISITEDELETE",
-                "ONCRMTIMELINECOMMENTADD", "ONCRMACTIVITYADD", "ONAPPUNINSTALL", "ONAPPUPDATE",
-                "ONAPPINSTALL")  # fmt: skip
-ALL_SCOPES = ("crm", "placement", "user", "user_brief", "department", "im", "userfieldconfig", "task", "bizproc")
+STATIC_PLACEMENTS = (
+    "CRM_COMPANY_DETAIL_TAB",
+    "CRM_CONTACT_DETAIL_TAB",
+    "CRM_COMPANY_LIST_MENU",
+    "CRM_CONTACT_LIST_MENU",
+    "LEFT_MENU",
+    "CRM_ANALYTICS_MENU",
+    "REST_APP_URI",
+)
+KNOWN_EVENTS = (
+    "ONCRMDYNAMICITEMADD",
+    "ONCRMDYNAMICITEMUPDATE",
+    "ONCRMDYNAMICITEMDELETE",
+    "ONCRMCOMPANYADD",
+    "ONCRMCOMPANYUPDATE",
+    "ONCRMCOMPANYDELETE",
+    "ONCRMCONTACTADD",
+    "ONCRMCONTACTUPDATE",
+    "ONCRMCONTACTDELETE",
+    "ONCRMREQUISITEADD",
+    "ONCRMREQUISITEUPDATE",
+    "ONCRMREQUISITEDELETE",
+    "ONCRMTIMELINECOMMENTADD",
+    "ONCRMACTIVITYADD",
+    "ONAPPUNINSTALL",
+    "ONAPPUPDATE",
+    "ONAPPINSTALL",
+)
+ALL_SCOPES = (
+    "crm",
+    "placement",
+    "user",
+    "user_brief",
+    "department",
+    "im",
+    "userfieldconfig",
+    "task",
+    "bizproc",
+)
 
 
 def available_placements(portal: Portal) -> list[str]:
     codes = list(STATIC_PLACEMENTS)
     for etid in sorted(portal.types):
-        codes += [f"CRM_DYNAMIC_{etid}_DETAIL_TAB", f"CRM_DYNAMIC_{etid}_DETAIL_ACTIVITY",
-                  f"CRM_DYNAMIC_{etid}_LIST_MENU"]  # fmt: skip
+        codes += [
+            f"CRM_DYNAMIC_{etid}_DETAIL_TAB",
+            f"CRM_DYNAMIC_{etid}_DETAIL_ACTIVITY",
+            f"CRM_DYNAMIC_{etid}_LIST_MENU",
+        ]
     return codes
 
 
@@ -66,7 +100,11 @@ def placement_unbind(ctx: CallContext, params: dict[str, Any]) -> dict[str, int]
     code, handler = str(p.get("PLACEMENT") or "").upper(), str(p.get("HANDLER") or "")
     if not code:
         raise RestError("ERROR_PLACEMENT_NOT_FOUND", "Placement not found", 400)
-    keep = [b for b in ctx.portal.placements if not (b.placement == code and (not handler or b.handler == handler))]
+    keep = [
+        b
+        for b in ctx.portal.placements
+        if not (b.placement == code and (not handler or b.handler == handler))
+    ]
     count = len(ctx.portal.placements) - len(keep)
     ctx.portal.placements = keep
     return {"count": count}
@@ -75,10 +113,17 @@ def placement_unbind(ctx: CallContext, params: dict[str, Any]) -> dict[str, int]
 @method("placement.get", "placement", app_only=True)
 def placement_get(ctx: CallContext, params: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        {"placement": b.placement, "handler": b.handler, "title": b.title, "description": b.description,
-         "groupName": b.group_name, "options": b.options or [], "langAll": b.lang_all or []}
+        {
+            "placement": b.placement,
+            "handler": b.handler,
+            "title": b.title,
+            "description": b.description,
+            "groupName": b.group_name,
+            "options": b.options or [],
+            "langAll": b.lang_all or [],
+        }
         for b in ctx.portal.placements
-    ]  # fmt: skip
+    ]
 
 
 @method("placement.list", "placement", app_only=True)
@@ -95,7 +140,10 @@ def event_bind(ctx: CallContext, params: dict[str, Any]) -> bool:
     if not handler:
         raise RestError("ERROR_WRONG_HANDLER_URL", "Wrong handler URL", 400)
     auth_type = as_int(p.get("auth_type"), 0) or 0
-    if any(b.event == event and b.handler == handler and b.auth_type == auth_type for b in ctx.portal.event_bindings):
+    if any(
+        b.event == event and b.handler == handler and b.auth_type == auth_type
+        for b in ctx.portal.event_bindings
+    ):
         raise RestError("ERROR_CORE", "Unable to set event handler: Handler already binded", 400)
     ctx.portal.event_bindings.append(
         EventBinding(

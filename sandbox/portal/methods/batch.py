@@ -9,7 +9,15 @@ from urllib.parse import parse_qsl
 
 from sandbox.portal.errors import RestError
 from sandbox.portal.params import parse_pairs
-from sandbox.portal.rest import IMPLICIT_SCOPE, CallContext, ListResult, execute, find_method, method, time_block
+from sandbox.portal.rest import (
+    IMPLICIT_SCOPE,
+    CallContext,
+    ListResult,
+    execute,
+    find_method,
+    method,
+    time_block,
+)
 
 MAX_COMMANDS = 50
 _REFERENCE = re.compile(r"\$result\[([^\]]+)\]((?:\[[^\]]*\])*)")
@@ -59,8 +67,9 @@ def batch(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     if len(commands) > MAX_COMMANDS:
         raise RestError("ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded", 400)
     halt = str(p.get("halt", "0")).lower() in ("1", "true", "y")
-    out: dict[str, dict[str, Any]] = {k: {} for k in ("result", "result_error", "result_total", "result_next",
-                                                     "result_time")}  # fmt: skip
+    out: dict[str, dict[str, Any]] = {
+        k: {} for k in ("result", "result_error", "result_total", "result_next", "result_time")
+    }
     for key, command in commands.items():
         start = time.time()
         name, _, query = str(command).partition("?")
@@ -69,7 +78,9 @@ def batch(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         try:
             spec = find_method(name)
             if spec.name == "batch":
-                raise RestError("ERROR_BATCH_METHOD_NOT_ALLOWED", "Method is not allowed for batch usage", 405)
+                raise RestError(
+                    "ERROR_BATCH_METHOD_NOT_ALLOWED", "Method is not allowed for batch usage", 405
+                )
             result = execute(ctx, spec, sub_params)
         except RestError as exc:
             out["result_error"][key] = exc.body()

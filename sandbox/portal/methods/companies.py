@@ -20,8 +20,21 @@ from sandbox.portal.params import as_list, lower_keys
 from sandbox.portal.rest import CallContext, ListResult, method
 from sandbox.portal.state import Portal
 
-_COMMON = ("ID", "ASSIGNED_BY_ID", "CREATED_BY_ID", "MODIFY_BY_ID", "DATE_CREATE", "DATE_MODIFY", "OPENED",
-           "COMMENTS", "HAS_PHONE", "HAS_EMAIL", "ORIGINATOR_ID", "ORIGIN_ID", "SOURCE_ID")
+_COMMON = (
+    "ID",
+    "ASSIGNED_BY_ID",
+    "CREATED_BY_ID",
+    "MODIFY_BY_ID",
+    "DATE_CREATE",
+    "DATE_MODIFY",
+    "OPENED",
+    "COMMENTS",
+    "HAS_PHONE",
+    "HAS_EMAIL",
+    "ORIGINATOR_ID",
+    "ORIGIN_ID",
+    "SOURCE_ID",
+)
 COMPANY = ClassicKind(
     "COMPANY",
     lambda p: p.companies,
@@ -70,7 +83,9 @@ def phone_digits(value: str) -> str:
     return digits
 
 
-def find_by_comm(portal: Portal, comm_type: str, values: list[str], entity_type: str | None) -> dict[str, list]:
+def find_by_comm(
+    portal: Portal, comm_type: str, values: list[str], entity_type: str | None
+) -> dict[str, list]:
     if comm_type == "PHONE":
         wanted = {phone_digits(v) for v in values if phone_digits(v)}
 

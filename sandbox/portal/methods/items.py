@@ -229,7 +229,11 @@ def item_delete(ctx: CallContext, params: dict[str, Any]) -> list:
 def item_list(ctx: CallContext, params: dict[str, Any]) -> ListResult:
     p = lower_keys(params)
     schema = ItemSchema(ctx.portal, _etid(p))
-    rows = [r for r in ctx.portal.items[schema.etid].values() if matches(r, as_dict(p.get("filter")), schema.resolve)]
+    rows = [
+        r
+        for r in ctx.portal.items[schema.etid].values()
+        if matches(r, as_dict(p.get("filter")), schema.resolve)
+    ]
     rows = ordered(rows, as_dict(p.get("order")) or {"id": "ASC"}, schema.resolve)
     chunk, total, nxt = page(rows, p.get("start"))
     select = [str(s) for s in as_list(p.get("select"))]

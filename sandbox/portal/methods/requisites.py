@@ -19,21 +19,69 @@ from sandbox.portal.params import as_dict, lower_keys
 from sandbox.portal.rest import CallContext, ListResult, method
 
 PRESETS = [
-    {"ID": "1", "ENTITY_TYPE_ID": "8", "COUNTRY_ID": "1", "NAME": "Организация", "XML_ID": "#CRM_REQUISITE_PRESET_DEF_RU_COMPANY#", "ACTIVE": "Y", "SORT": "500"},
-    {"ID": "2", "ENTITY_TYPE_ID": "8", "COUNTRY_ID": "1", "NAME": "ИП", "XML_ID": "#CRM_REQUISITE_PRESET_DEF_RU_INDIVIDUAL#", "ACTIVE": "Y", "SORT": "500"},
-    {"ID": "3", "ENTITY_TYPE_ID": "8", "COUNTRY_ID": "1", "NAME": "Физ. лицо", "XML_ID": "#CRM_REQUISITE_PRESET_DEF_RU_PERSON#", "ACTIVE": "Y", "SORT": "500"},
-]  # fmt: skip
+    {
+        "ID": "1",
+        "ENTITY_TYPE_ID": "8",
+        "COUNTRY_ID": "1",
+        "NAME": "Организация",
+        "XML_ID": "#CRM_REQUISITE_PRESET_DEF_RU_COMPANY#",
+        "ACTIVE": "Y",
+        "SORT": "500",
+    },
+    {
+        "ID": "2",
+        "ENTITY_TYPE_ID": "8",
+        "COUNTRY_ID": "1",
+        "NAME": "ИП",
+        "XML_ID": "#CRM_REQUISITE_PRESET_DEF_RU_INDIVIDUAL#",
+        "ACTIVE": "Y",
+        "SORT": "500",
+    },
+    {
+        "ID": "3",
+        "ENTITY_TYPE_ID": "8",
+        "COUNTRY_ID": "1",
+        "NAME": "Физ. лицо",
+        "XML_ID": "#CRM_REQUISITE_PRESET_DEF_RU_PERSON#",
+        "ACTIVE": "Y",
+        "SORT": "500",
+    },
+]
 PRESET_ORGANIZATION, PRESET_SOLE_PROPRIETOR = 1, 2
 
 REQUISITE = ClassicKind(
     "REQUISITE",
     lambda p: p.requisites,
-    ("ID", "ENTITY_TYPE_ID", "ENTITY_ID", "PRESET_ID", "NAME", "ACTIVE", "SORT", "XML_ID", "CREATED_BY_ID",
-     "MODIFY_BY_ID", "DATE_CREATE", "DATE_MODIFY", "RQ_NAME", "RQ_FIRST_NAME", "RQ_LAST_NAME", "RQ_SECOND_NAME",
-     "RQ_COMPANY_NAME", "RQ_COMPANY_FULL_NAME", "RQ_INN", "RQ_KPP", "RQ_OGRN", "RQ_OGRNIP", "RQ_OKPO",
-     "RQ_DIRECTOR", "RQ_ACCOUNTANT", "RQ_ADDR"),
+    (
+        "ID",
+        "ENTITY_TYPE_ID",
+        "ENTITY_ID",
+        "PRESET_ID",
+        "NAME",
+        "ACTIVE",
+        "SORT",
+        "XML_ID",
+        "CREATED_BY_ID",
+        "MODIFY_BY_ID",
+        "DATE_CREATE",
+        "DATE_MODIFY",
+        "RQ_NAME",
+        "RQ_FIRST_NAME",
+        "RQ_LAST_NAME",
+        "RQ_SECOND_NAME",
+        "RQ_COMPANY_NAME",
+        "RQ_COMPANY_FULL_NAME",
+        "RQ_INN",
+        "RQ_KPP",
+        "RQ_OGRN",
+        "RQ_OGRNIP",
+        "RQ_OKPO",
+        "RQ_DIRECTOR",
+        "RQ_ACCOUNTANT",
+        "RQ_ADDR",
+    ),
     required=("ENTITY_TYPE_ID", "ENTITY_ID", "PRESET_ID", "NAME"),
-)  # fmt: skip
+)
 
 
 @method("crm.requisite.add", "crm")

@@ -15,12 +15,34 @@ from sandbox.portal.state import Actor, Portal, now_iso
 ACTIVITY_CALL, ACTIVITY_EMAIL, ACTIVITY_TODO = 2, 4, 6
 DIRECTION_INCOMING, DIRECTION_OUTGOING = 1, 2
 OWNER_COMPANY, OWNER_CONTACT = 4, 3
-_PROVIDERS = {ACTIVITY_CALL: ("VOXIMPLANT_CALL", "CALL"), ACTIVITY_EMAIL: ("CRM_EMAIL", "EMAIL"),
-              ACTIVITY_TODO: ("CRM_TODO", "TODO")}  # fmt: skip
-ACTIVITY_FIELDS = ("ID", "OWNER_ID", "OWNER_TYPE_ID", "TYPE_ID", "PROVIDER_ID", "PROVIDER_TYPE_ID", "SUBJECT",
-                   "DESCRIPTION", "DESCRIPTION_TYPE", "DIRECTION", "COMPLETED", "RESPONSIBLE_ID", "AUTHOR_ID",
-                   "EDITOR_ID", "CREATED", "LAST_UPDATED", "START_TIME", "END_TIME", "DEADLINE", "PRIORITY",
-                   "SETTINGS")  # fmt: skip
+_PROVIDERS = {
+    ACTIVITY_CALL: ("VOXIMPLANT_CALL", "CALL"),
+    ACTIVITY_EMAIL: ("CRM_EMAIL", "EMAIL"),
+    ACTIVITY_TODO: ("CRM_TODO", "TODO"),
+}
+ACTIVITY_FIELDS = (
+    "ID",
+    "OWNER_ID",
+    "OWNER_TYPE_ID",
+    "TYPE_ID",
+    "PROVIDER_ID",
+    "PROVIDER_TYPE_ID",
+    "SUBJECT",
+    "DESCRIPTION",
+    "DESCRIPTION_TYPE",
+    "DIRECTION",
+    "COMPLETED",
+    "RESPONSIBLE_ID",
+    "AUTHOR_ID",
+    "EDITOR_ID",
+    "CREATED",
+    "LAST_UPDATED",
+    "START_TIME",
+    "END_TIME",
+    "DEADLINE",
+    "PRIORITY",
+    "SETTINGS",
+)
 
 
 def _check_owner(portal: Portal, owner_type_id: int, owner_id: int) -> None:
@@ -39,7 +61,9 @@ def _owner_of(entity_type: str) -> int | None:
     return {"company": OWNER_COMPANY, "contact": OWNER_CONTACT, "lead": 1, "deal": 2}.get(entity_type)
 
 
-def add_comment(portal: Portal, entity_type: str, entity_id: int, comment: str, actor: Actor) -> dict[str, Any]:
+def add_comment(
+    portal: Portal, entity_type: str, entity_id: int, comment: str, actor: Actor
+) -> dict[str, Any]:
     owner_type = _owner_of(entity_type)
     if owner_type is None:
         raise RestError("ERROR_CORE", f"Unknown ENTITY_TYPE {entity_type}", 400)
@@ -112,7 +136,9 @@ def comment_add(ctx: CallContext, params: dict[str, Any]) -> int:
     if entity_id is None:
         raise RestError("ERROR_CORE", "ENTITY_ID is required", 400)
     actor = Actor(as_int(fields.get("AUTHOR_ID"), ctx.user_id) or ctx.user_id)
-    row = add_comment(ctx.portal, str(fields.get("ENTITY_TYPE", "")), entity_id, str(fields.get("COMMENT", "")), actor)
+    row = add_comment(
+        ctx.portal, str(fields.get("ENTITY_TYPE", "")), entity_id, str(fields.get("COMMENT", "")), actor
+    )
     return row["ID"]
 
 

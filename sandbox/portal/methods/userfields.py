@@ -49,14 +49,16 @@ def rest_type_id(portal: Portal, user_type_id: str) -> str:
 
 def app_type_for(portal: Portal, full_type_id: str) -> UserfieldType | None:
     return next(
-        (t for t in portal.userfield_types.values() if rest_type_id(portal, t.user_type_id) == full_type_id), None
+        (t for t in portal.userfield_types.values() if rest_type_id(portal, t.user_type_id) == full_type_id),
+        None,
     )
 
 
 def fields_of_type(portal: Portal, type_record: dict[str, Any]) -> list[dict[str, Any]]:
     entity_id = f"CRM_{type_record['id']}"
     return sorted(
-        (f for f in portal.userfields.values() if f["entityId"] == entity_id), key=lambda f: (f["sort"], f["id"])
+        (f for f in portal.userfields.values() if f["entityId"] == entity_id),
+        key=lambda f: (f["sort"], f["id"]),
     )
 
 

@@ -10,8 +10,18 @@ from sandbox.portal.params import as_dict, as_int, lower_keys
 from sandbox.portal.rest import CallContext, ListResult, method
 from sandbox.portal.state import Portal, now_iso
 
-USER_FIELDS = ("ID", "ACTIVE", "NAME", "LAST_NAME", "SECOND_NAME", "EMAIL", "WORK_POSITION", "UF_DEPARTMENT",
-               "TIME_ZONE", "USER_TYPE")  # fmt: skip
+USER_FIELDS = (
+    "ID",
+    "ACTIVE",
+    "NAME",
+    "LAST_NAME",
+    "SECOND_NAME",
+    "EMAIL",
+    "WORK_POSITION",
+    "UF_DEPARTMENT",
+    "TIME_ZONE",
+    "USER_TYPE",
+)
 
 
 def public_user(user: dict[str, Any]) -> dict[str, Any]:
@@ -87,8 +97,13 @@ def department_get(ctx: CallContext, params: dict[str, Any]) -> ListResult:
 
 
 def add_notification(portal: Portal, user_id: int, message: str, source: str) -> dict[str, Any]:
-    row = {"id": portal.next_id("notification"), "user_id": user_id, "message": message,
-           "source": source, "created": now_iso()}  # fmt: skip
+    row = {
+        "id": portal.next_id("notification"),
+        "user_id": user_id,
+        "message": message,
+        "source": source,
+        "created": now_iso(),
+    }
     portal.notifications.append(row)
     return row
 

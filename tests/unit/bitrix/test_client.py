@@ -137,6 +137,16 @@ def test_operation_time_limit_beyond_max_wait_raises_with_the_reset_time(rsps, c
     assert clock.slept == []
 
 
+def test_operation_time_limit_without_a_reset_time_backs_off_within_max_wait(rsps, client, clock):
+    rsps.post(URL, status=429, json=error("OPERATION_TIME_LIMIT"))
+    start = clock.now
+
+    with pytest.raises(B24OperationLimited):
+        client.call("crm.item.get", {"id": 5})
+    assert clock.slept[:3] == [1, 2, 4]
+    assert clock.now - start <= 120
+
+
 def test_redirect_is_followed_with_the_same_post_and_the_new_endpoint_is_stored(rsps, client, store):
     new_url = "https://acme-new.bitrix24.ru/rest/crm.item.get.json"
     rsps.post(URL, status=302, headers={"Location": new_url})

@@ -17,6 +17,7 @@ import requests
 
 from .batch import BatchResult, Commands, chunks, command_string, keyed, merge_answer
 from .errors import (
+    B24AuthError,
     B24Error,
     B24ExpiredToken,
     B24OperationLimited,
@@ -128,6 +129,15 @@ class B24Client:
                 creds = self.credentials.refresh(creds)
                 url = f"{creds.client_endpoint}{method}.json"
                 continue
+            if isinstance(error, B24AuthError) and not refreshed:
+                # Another process may have refreshed while this call was in flight: the portal then
+                # rejects the old token as invalid. Retry once with the stored pair if it is newer.
+                latest = self.credentials.current()
+                if latest.generation > creds.generation:
+                    refreshed = True
+                    creds = latest
+                    url = f"{creds.client_endpoint}{method}.json"
+                    continue
             if isinstance(error, B24RateLimited):
                 overloads += 1
                 wait = min(2.0 ** (overloads - 1), MAX_BACKOFF)

@@ -52,6 +52,7 @@ class SandboxStack:
         self.cloud = Cloud(self.client_id, self.client_secret)
         self.portal = self.cloud.add_portal(seed=self.seed)
         self.oauth_server = ServerThread(create_oauth_app(self.cloud), port=self.ports.oauth)
+        self.cloud.oauth_url = self.oauth_server.url
         self.portal_server = ServerThread(create_portal_app(self.cloud, self.portal), port=self.ports.portal)
         self.portal.domain = f"127.0.0.1:{self.portal_server.port}"
         self.onec_app = create_onec_app()
@@ -152,5 +153,6 @@ class SandboxStack:
         self._stop.set()
         for thread in self._workers:
             thread.join(timeout=5)
+        self.onec_app.extensions["sandbox_onec"].close()
         for server in (self.app_server, self.onec_server, self.portal_server, self.oauth_server):
             server.stop()

@@ -46,8 +46,11 @@ def app(tmp_path_factory):
                 conn.execute(text("CREATE SCHEMA public"))
         from flask_migrate import upgrade
 
-        upgrade()
-    return application
+        upgrade(revision="heads")
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()  # close pooled connections before the interpreter collects them
 
 
 def reconfigure(app, **changes) -> Settings:

@@ -142,7 +142,8 @@ def index() -> str:
     store = sandbox().store
     with store.lock:
         requests_ = list(reversed(store.requests.values()))
-        counterparties = [c for c in store.counterparties.values()][:50]
+        counterparties = list(store.counterparties.values())[:50]
+        counterparty_total = len(store.counterparties)
         names = {c.ref: c.name for c in store.counterparties.values()}
         interactions = {r.ref: store.request_interactions(r.ref) for r in requests_}
         quirks = store.quirks.to_json()
@@ -154,6 +155,7 @@ def index() -> str:
         "sandbox_onec/index.html",
         requests=requests_,
         counterparties=counterparties,
+        counterparty_total=counterparty_total,
         names=names,
         interactions=interactions,
         quirks=quirks,

@@ -100,13 +100,18 @@ class KbIndex(InvertedIndex):
             scores[slot] = max(0.0, scores.get(slot, 0.0) + step * boost)
         best = heapq.nlargest(k, scores.items(), key=itemgetter(1))
         return [
-            Hit(self.doc_at(slot).id, self._relevance(slot, raw, parsed), self._matched(slot, parsed))
+            Hit(
+                self.doc_at(slot).id,
+                self._relevance(slot, raw, parsed, learnt.get(slot, 0.0)),
+                self._matched(slot, parsed),
+            )
             for slot, raw in best
             if raw > 0
         ]
 
-    def _relevance(self, slot: int, raw: float, parsed: _Query) -> float:
-        """0..1: how strong the match is, damped by how much of the question it explains.
+    def _relevance(self, slot: int, raw: float, parsed: _Query, learnt: float) -> float:
+        """0..1: how strong the match is, damped by how much of the question it explains, moved by
+        what operators said about this article for similar questions.
 
         Unknown words count as unexplained at the highest IDF, so an off-topic question that shares
         one common word with an article does not look like a good suggestion.
@@ -117,7 +122,8 @@ class KbIndex(InvertedIndex):
         total = sum(idfs.values()) + unknown * parsed.unknown
         explained = sum(idf for stem, idf in idfs.items() if self.has_term(slot, stem))
         coverage = explained / total if total else 0.0
-        return round(min(1.0, math.sqrt(strength * coverage)), 4)
+        lexical = math.sqrt(strength * coverage)
+        return round(min(1.0, max(0.0, lexical + 0.5 * self.config.feedback_weight * learnt)), 4)
 
     def _parse_query(self, query: str) -> _Query:
         cfg = self.config

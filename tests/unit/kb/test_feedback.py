@@ -1,6 +1,6 @@
 import pytest
 
-from b24app.services.kb import FeedbackModel, KbIndex, Signal
+from b24app.services.kb import FeedbackModel, KbIndex, Signal, is_gap
 
 from .factories import article, ids
 
@@ -56,3 +56,13 @@ def test_inserting_counts_less_than_helped():
 def test_unknown_signal_is_rejected():
     with pytest.raises(ValueError):
         FeedbackModel().record(QUESTION, "licence-transfer", "liked")
+
+
+def test_an_article_helpful_for_the_same_question_is_not_reported_as_a_gap():
+    index = licence_kb()
+    question = "не запускается программа после переустановки windows"
+    assert is_gap(index.search(question))
+    feedback = FeedbackModel([(question, "licence-transfer", "helped")] * 3)
+    hits = index.search(question, feedback=feedback)
+    assert hits[0].doc_id == "licence-transfer"
+    assert not is_gap(hits)

@@ -1,0 +1,36 @@
+"""A person opens a demo request in the sandbox portal and sees the app's tab with that request."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.conftest import installed, stack  # noqa: F401  (fixtures)
+
+from .conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_request_card_tab_shows_the_request_from_the_app(installed, page):  # noqa: F811
+    item = installed.seed_requests()[0]
+    installed.wait_idle()
+    etid = installed.entity_type_id()
+    page.goto(f"{installed.portal_url}/crm/type/{etid}/details/{item['id']}/")
+    page.locator("button[data-tab]", has_text="Сервис-деск").click()
+    frame = page.frame_locator("iframe[name^='tab-']").first
+    frame.locator("#req-title").wait_for(timeout=15000)
+    assert "Станок ЧПУ Т-400" in frame.locator("#req-title").inner_text()
+    assert frame.locator("#req-client").inner_text() == "ТЕХНО-ЛОГИСТИК ООО"
+    assert frame.locator("#req-responsible").inner_text() == "Анна Смирнова"
+    assert frame.locator("#req-state").inner_text() == "Новое"
+    screenshot(page, "request-tab")
+
+
+def test_admin_main_page_shows_setup_and_saves_the_stage_mapping(installed, page):  # noqa: F811
+    page.goto(f"{installed.portal_url}/marketplace/app/")
+    frame = page.frame_locator("iframe").first
+    frame.locator("#smart-process").wait_for(timeout=15000)
+    assert "Обращения клиентов" in frame.locator("#smart-process").inner_text()
+    frame.locator("#stage-map button[type=submit]").click()
+    frame.locator("#stage-map-result.ok").wait_for(timeout=10000)
+    screenshot(page, "admin-main-page")

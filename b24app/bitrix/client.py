@@ -52,6 +52,10 @@ class CredentialStore(Protocol):
         """The portal answered from a new address (domain change): remember it."""
         ...
 
+    def settled(self) -> Credentials:
+        """The stored pair once no refresh is in progress (waits for one that is)."""
+        ...
+
 
 class RateLimiter(Protocol):
     def acquire(self) -> None:
@@ -132,7 +136,7 @@ class B24Client:
             if isinstance(error, B24AuthError) and not refreshed:
                 # Another process may have refreshed while this call was in flight: the portal then
                 # rejects the old token as invalid. Retry once with the stored pair if it is newer.
-                latest = self.credentials.current()
+                latest = self.credentials.settled()
                 if latest.generation > creds.generation:
                     refreshed = True
                     creds = latest

@@ -91,6 +91,13 @@ class PortalCredentialStore:
         log.info("%s: tokens refreshed (generation %d)", self.label, generation)
         return Credentials(tokens.access_token, endpoint, generation)
 
+    def settled(self) -> Credentials:
+        """Wait for a refresh another process may be doing (it holds the row lock), then read."""
+        with self.engine.begin() as conn:
+            self._lock(conn)
+            row = conn.execute(self._select()).one()
+        return Credentials(row.access_token, row.client_endpoint, row.token_generation)
+
     def moved(self, new_client_endpoint: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(

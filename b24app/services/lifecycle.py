@@ -36,6 +36,9 @@ class _OneShotCredentials:
     def refresh(self, stale: Credentials) -> Credentials:  # noqa: ARG002
         raise PortalRejected("the access token presented at install has expired")
 
+    def settled(self) -> Credentials:
+        return self.current()
+
     def moved(self, new_client_endpoint: str) -> None:
         raise PortalRejected("the portal answered with a redirect during install verification")
 

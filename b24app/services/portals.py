@@ -129,6 +129,9 @@ class _FrameUserCredentials:
 
         raise B24ExpiredToken("expired_token", "the frame's access token expired", 401, None)
 
+    def settled(self) -> Credentials:
+        return self.current()
+
     def moved(self, new_client_endpoint: str) -> None:
         self._creds = Credentials(self._creds.access_token, new_client_endpoint, 0)
 

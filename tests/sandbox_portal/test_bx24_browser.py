@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from flask import Flask, request
 
 from sandbox.http import ServerThread
 from sandbox.portal import AppRegistration
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 WIZARD = """<!doctype html><html><body><div id="out">loading</div>
 <script src="http://%s/bx24.js"></script>
 <script>
@@ -23,16 +20,10 @@ BX24.init(function () {
 });
 </script></body></html>"""
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not shutil.which("chromium") and not shutil.os.path.exists(CHROMIUM), reason="no Chromium"
-    ),
-]
+pytestmark = pytest.mark.browser
 
 
-def test_install_wizard_calls_rest_through_the_parent_and_finishes_install(sandbox):
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+def test_install_wizard_calls_rest_through_the_parent_and_finishes_install(sandbox, page):
     fake = Flask("wizard")
 
     @fake.post("/install")
@@ -42,15 +33,9 @@ def test_install_wizard_calls_rest_through_the_parent_and_finishes_install(sandb
     app_server = ServerThread(fake).start()
     sandbox.cloud.register_app(AppRegistration(f"{app_server.url}/app", f"{app_server.url}/install", ""))
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            try:
-                page = browser.new_page()
-                page.goto(f"{sandbox.url}/marketplace/install/")
-                page.wait_for_selector("#install-status:has-text('установлено')", timeout=10_000)
-                assert page.frame(name="app-install").inner_text("#out") == "DEFAULT|Смирнова"
-            finally:
-                browser.close()
+        page.goto(f"{sandbox.url}/marketplace/install/")
+        page.wait_for_selector("#install-status:has-text('установлено')", timeout=10_000)
+        assert page.frame(name="app-install").inner_text("#out") == "DEFAULT|Смирнова"
         assert sandbox.portal.app.installed
     finally:
         app_server.stop()

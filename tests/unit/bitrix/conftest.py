@@ -39,6 +39,9 @@ class MemoryStore:
         self.access_token = f"token-{self.generation + 1}"
         return self.current()
 
+    def settled(self) -> Credentials:
+        return self.current()
+
     def moved(self, new_client_endpoint: str) -> None:
         self.moves.append(new_client_endpoint)
         self.client_endpoint = new_client_endpoint

@@ -24,7 +24,9 @@ class KeyRing:
         try:
             self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
         except ValueError as exc:
-            raise KeyRingError("TOKEN_KEYS must be comma-separated Fernet keys (32 url-safe base64 bytes)") from exc
+            raise KeyRingError(
+                "TOKEN_KEYS must be comma-separated Fernet keys (32 url-safe base64 bytes)"
+            ) from exc
 
     @property
     def fernet(self) -> MultiFernet:
@@ -55,14 +57,14 @@ class EncryptedText(TypeDecorator):
     impl = Text
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):  # noqa: ARG002
+    def process_bind_param(self, value, dialect):
         if value is None or value == "":
             return value
         if type(value).__name__ == "_Raw":  # already a ciphertext (key rotation writes these)
             return str(value)
         return keyring.encrypt(value)
 
-    def process_result_value(self, value, dialect):  # noqa: ARG002
+    def process_result_value(self, value, dialect):
         if value is None or value == "":
             return value
         return keyring.decrypt(value)

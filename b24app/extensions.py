@@ -28,7 +28,7 @@ babel = Babel()
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ARG001
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     # WAL lets the web process read while a worker writes; foreign keys are off by default in SQLite.
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()

@@ -71,9 +71,13 @@ class SandboxStack:
             server.start()
         self._stop = threading.Event()
         self._workers = [
-            threading.Thread(target=work, args=(self.app,), kwargs={"stop": self._stop, "poll_interval": 0.1,
-                                                                      "worker_id": f"sandbox-{i}"},
-                             name=f"worker-{i}", daemon=True)
+            threading.Thread(
+                target=work,
+                args=(self.app,),
+                kwargs={"stop": self._stop, "poll_interval": 0.1, "worker_id": f"sandbox-{i}"},
+                name=f"worker-{i}",
+                daemon=True,
+            )
             for i in range(self.workers)
         ]
         for thread in self._workers:
@@ -139,9 +143,9 @@ class SandboxStack:
             self.control("wait-events", {"timeout": max(0.1, deadline - time.monotonic())})
             with self.app.app_context():
                 pending = db.session.scalar(
-                    select(func.count()).select_from(Job).where(
-                        Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)), Job.run_at <= utcnow()
-                    )
+                    select(func.count())
+                    .select_from(Job)
+                    .where(Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)), Job.run_at <= utcnow())
                 )
                 db.session.remove()
             if not pending:

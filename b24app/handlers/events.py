@@ -37,11 +37,7 @@ def receive():
     try:
         payload = _parse(request)
         name = payload["event"].upper()
-        auth = payload["auth"]
-        if name in LIFECYCLE:
-            result = _lifecycle(name, payload)
-        else:
-            result = _accept(name, payload, auth)
+        result = _lifecycle(name, payload) if name in LIFECYCLE else _accept(name, payload, payload["auth"])
     except BadEvent as exc:
         db.session.rollback()
         log.warning("event rejected (%s): %s", exc.code, exc.message)
@@ -84,7 +80,12 @@ def _verified_portal(auth: dict[str, Any]) -> Portal:
 def dedupe_key(payload: dict[str, Any]) -> str:
     """Identical deliveries (the same event, data, handler and timestamp) collapse into one."""
     basis = json.dumps(
-        [payload.get("event", "").upper(), payload.get("event_handler_id"), payload.get("ts"), payload.get("data")],
+        [
+            payload.get("event", "").upper(),
+            payload.get("event_handler_id"),
+            payload.get("ts"),
+            payload.get("data"),
+        ],
         sort_keys=True,
         ensure_ascii=False,
     )

@@ -47,5 +47,10 @@ def install():
         portal.status = PortalStatus.ACTIVE
     db.session.commit()
     return render_template(
-        "frames/install.html", portal=portal, bound=bound, already=[], sdk_url=settings.b24_js_sdk_url, frame_token=""
+        "frames/install.html",
+        portal=portal,
+        bound=bound,
+        already=[],
+        sdk_url=settings.b24_js_sdk_url,
+        frame_token="",
     )

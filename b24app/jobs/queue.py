@@ -115,7 +115,9 @@ def fail(job: Job, error: str, *, retryable: bool = True, delay: float | None = 
     job.locked_at = None
     if retryable and job.attempts < job.max_attempts:
         job.status = JobStatus.QUEUED
-        job.run_at = utcnow() + timedelta(seconds=delay if delay is not None else backoff_seconds(job.attempts))
+        job.run_at = utcnow() + timedelta(
+            seconds=delay if delay is not None else backoff_seconds(job.attempts)
+        )
     else:
         job.status = JobStatus.DEAD
         job.finished_at = utcnow()
@@ -126,7 +128,11 @@ def fail(job: Job, error: str, *, retryable: bool = True, delay: float | None = 
         # A twin with the same dedupe key was queued meanwhile: it will do the same work.
         db.session.rollback()
         fresh = db.session.get(Job, job.id)
-        fresh.status, fresh.finished_at, fresh.last_error = JobStatus.DONE, utcnow(), "superseded by a newer job"
+        fresh.status, fresh.finished_at, fresh.last_error = (
+            JobStatus.DONE,
+            utcnow(),
+            "superseded by a newer job",
+        )
         db.session.commit()
 
 

@@ -49,7 +49,9 @@ def enqueue_tick(periodic: Periodic) -> int:
         return 1
     portal_ids = db.session.scalars(select(Portal.id).where(Portal.status == PortalStatus.ACTIVE)).all()
     for portal_id in portal_ids:
-        queue.enqueue(periodic.kind, {}, portal_id=portal_id, dedupe_key=f"periodic:{periodic.kind}:{portal_id}")
+        queue.enqueue(
+            periodic.kind, {}, portal_id=portal_id, dedupe_key=f"periodic:{periodic.kind}:{portal_id}"
+        )
     db.session.commit()
     return len(portal_ids)
 
@@ -62,7 +64,9 @@ def exclusive(app: Flask, wait: threading.Event) -> Iterator[None]:
     if engine.dialect.name == "postgresql":
         conn = engine.connect()
         try:
-            while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar():
+            while not conn.execute(
+                text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}
+            ).scalar():
                 conn.rollback()
                 log.info("another scheduler is active; standing by")
                 if wait.wait(15):

@@ -83,7 +83,7 @@ def purge_portal(job: Job) -> None:
 
 
 @handles("jobs.reap")
-def reap(job: Job) -> None:  # noqa: ARG001
+def reap(job: Job) -> None:
     queue.reap()
 
 

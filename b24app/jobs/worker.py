@@ -40,7 +40,9 @@ def run_one(job: Job) -> None:
         if isinstance(exc, RetryLater):
             log.info("job %s (%s) will retry: %s", job_id, job.kind, exc)
         else:
-            log.warning("job %s (%s, portal %s) failed: %r", job_id, job.kind, job.portal_id, exc, exc_info=True)
+            log.warning(
+                "job %s (%s, portal %s) failed: %r", job_id, job.kind, job.portal_id, exc, exc_info=True
+            )
         queue.fail(job, f"{type(exc).__name__}: {exc}", retryable=retryable, delay=delay)
         return
     queue.complete(db.session.get(Job, job_id))

@@ -56,15 +56,19 @@ def save_stage_map():
     admin_required(call)
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("stage_map"), dict):
-        abort(400, description="expected {\"stage_map\": {stage id: state}}")
+        abort(400, description='expected {"stage_map": {stage id: state}}')
     portal = call.portal
     known = {s["status_id"] for s in (portal.settings or {}).get("stages", [])}
     mapping = body["stage_map"]
     unknown = sorted(set(mapping) - known)
     bad = sorted(k for k, v in mapping.items() if v not in RequestState.ALL)
     if unknown or bad:
-        return jsonify(error="invalid_mapping", unknown_stages=unknown, invalid_states=bad,
-                       message="Неизвестные стадии или состояния"), 400
+        return jsonify(
+            error="invalid_mapping",
+            unknown_stages=unknown,
+            invalid_states=bad,
+            message="Неизвестные стадии или состояния",
+        ), 400
     settings = dict(portal.settings)
     settings["stage_map"] = {**settings.get("stage_map", {}), **mapping}
     portal.settings = settings

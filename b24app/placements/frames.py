@@ -144,7 +144,9 @@ def validate_frame(*, allow_installing: bool = False) -> Frame:
     g.lang = post.lang
     g.frame_ancestor = portal.base_url
     token = issue_token(portal, user, post.placement, post.options, post.lang)
-    return Frame(portal=portal, user=user, placement=post.placement, options=post.options, lang=post.lang, token=token)
+    return Frame(
+        portal=portal, user=user, placement=post.placement, options=post.options, lang=post.lang, token=token
+    )
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,9 @@ def frame_api(view: Callable[..., Any]) -> Callable[..., Any]:
         if portal is None or portal.status != PortalStatus.ACTIVE:
             abort(401, description="the application is not installed on this portal")
         g.lang = claims.get("lang", "ru")
-        g.call = FrameCall(portal, int(claims["uid"]), claims.get("name", ""), bool(claims.get("adm")), claims)
+        g.call = FrameCall(
+            portal, int(claims["uid"]), claims.get("name", ""), bool(claims.get("adm")), claims
+        )
         return view(*args, **kwargs)
 
     return wrapper
@@ -187,12 +191,15 @@ def frame_headers(response):
     """Frames may be embedded by their own portal only; never X-Frame-Options."""
     ancestor = getattr(g, "frame_ancestor", None)
     settings = current_app.config["SETTINGS"]
-    sdk = urlsplit(settings.b24_js_sdk_url if "://" in settings.b24_js_sdk_url else "https:" + settings.b24_js_sdk_url)
+    sdk = urlsplit(
+        settings.b24_js_sdk_url if "://" in settings.b24_js_sdk_url else "https:" + settings.b24_js_sdk_url
+    )
     sdk_origin = f"{sdk.scheme}://{sdk.netloc}"
     ancestors = ancestor or "'none'"
     response.headers["Content-Security-Policy"] = (
         f"default-src 'self'; script-src 'self' {sdk_origin}; style-src 'self' 'unsafe-inline'; "
-        f"img-src 'self' data:; connect-src 'self'; frame-ancestors {ancestors}; base-uri 'none'; form-action 'self'"
+        f"img-src 'self' data:; connect-src 'self'; frame-ancestors {ancestors}; "
+        "base-uri 'none'; form-action 'self'"
     )
     response.headers.pop("X-Frame-Options", None)
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 
@@ -64,7 +65,7 @@ def item_key(upper_name: str) -> str:
     """UF_CRM_7_SLA_DUE → ufCrm7SlaDue: Bitrix24 keeps an underscore only between two digits."""
     parts = [p for p in upper_name.split("_") if p]
     out = parts[0].lower()
-    for prev, part in zip(parts, parts[1:], strict=False):
+    for prev, part in pairwise(parts):
         if prev[-1].isdigit() and part[0].isdigit():
             out += "_"
         out += part[:1].upper() + part[1:].lower()
@@ -99,5 +100,3 @@ class FieldMap:
         if info.get("enum") and value is not None:
             value = info["enum"].get(value)
         return {info["item_key"]: value}
-
-

@@ -33,7 +33,7 @@ class _OneShotCredentials:
     def current(self) -> Credentials:
         return self._creds
 
-    def refresh(self, stale: Credentials) -> Credentials:  # noqa: ARG002
+    def refresh(self, stale: Credentials) -> Credentials:
         raise PortalRejected("the access token presented at install has expired")
 
     def settled(self) -> Credentials:
@@ -49,7 +49,7 @@ class _NoLimit:
     def acquire(self) -> None:
         return None
 
-    def block_until(self, epoch_seconds: float) -> None:  # noqa: ARG002
+    def block_until(self, epoch_seconds: float) -> None:
         return None
 
 
@@ -58,7 +58,9 @@ def verify_with_portal(client_endpoint: str, domain: str, access_token: str, set
     check_endpoint(client_endpoint, settings.b24_allow_http)
     if urlsplit(client_endpoint).netloc.lower() != domain.lower():
         raise PortalRejected("client_endpoint and domain name different portals")
-    client = B24Client(_OneShotCredentials(access_token, client_endpoint), _NoLimit(), timeout=(5, 15), max_wait=10)
+    client = B24Client(
+        _OneShotCredentials(access_token, client_endpoint), _NoLimit(), timeout=(5, 15), max_wait=10
+    )
     try:
         info = client.call("app.info").result
     except B24Error as exc:

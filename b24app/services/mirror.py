@@ -75,7 +75,9 @@ def sync_request(portal: Portal, client: B24Client, b24_id: int) -> ServiceReque
     req.company_title = company.get("TITLE") if isinstance(company, dict) else None
     contact = outcome.results.get("contact")
     req.contact_name = (
-        " ".join(p for p in (contact.get("NAME"), contact.get("LAST_NAME")) if p) if isinstance(contact, dict) else None
+        " ".join(p for p in (contact.get("NAME"), contact.get("LAST_NAME")) if p)
+        if isinstance(contact, dict)
+        else None
     )
     users = outcome.results.get("user")
     user = users[0] if isinstance(users, list) and users else None
@@ -85,7 +87,9 @@ def sync_request(portal: Portal, client: B24Client, b24_id: int) -> ServiceReque
     return req
 
 
-def apply_item(req: ServiceRequest, item: dict[str, Any], fields: FieldMap, stage_map: dict[str, str]) -> None:
+def apply_item(
+    req: ServiceRequest, item: dict[str, Any], fields: FieldMap, stage_map: dict[str, str]
+) -> None:
     req.title = item.get("title") or ""
     req.stage_id = item.get("stageId") or ""
     req.state = state_of(req.stage_id, stage_map)
@@ -113,4 +117,6 @@ def changed_item_ids(portal: Portal, client: B24Client, since: datetime) -> list
         "select": ["id", "updatedTime"],
         "filter": {">=updatedTime": (since - timedelta(minutes=1)).isoformat()},
     }
-    return [int(row["id"]) for row in client.iter_ids("crm.item.list", params, id_key="id", items_key="items")]
+    return [
+        int(row["id"]) for row in client.iter_ids("crm.item.list", params, id_key="id", items_key="items")
+    ]

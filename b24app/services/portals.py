@@ -124,7 +124,7 @@ class _FrameUserCredentials:
     def current(self) -> Credentials:
         return self._creds
 
-    def refresh(self, stale: Credentials) -> Credentials:  # noqa: ARG002
+    def refresh(self, stale: Credentials) -> Credentials:
         from ..bitrix.errors import B24ExpiredToken
 
         raise B24ExpiredToken("expired_token", "the frame's access token expired", 401, None)

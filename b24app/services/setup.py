@@ -127,7 +127,9 @@ def _read_stages(client: B24Client, entity_id: str) -> list[stage_rules.Stage]:
     ]
 
 
-def _ensure_stages(client: B24Client, etid: int, category_id: int, report: SetupReport) -> list[stage_rules.Stage]:
+def _ensure_stages(
+    client: B24Client, etid: int, category_id: int, report: SetupReport
+) -> list[stage_rules.Stage]:
     entity_id = f"DYNAMIC_{etid}_STAGE_{category_id}"
     stages = _read_stages(client, entity_id)
     if not report.created_type:
@@ -160,13 +162,16 @@ def _field_payload(spec: FieldSpec, type_id: int) -> dict[str, Any]:
         payload["settings"] = spec.settings
     if spec.enum:
         payload["enum"] = [
-            {"value": ru, "xmlId": xml_id, "sort": (i + 1) * 10, "def": "N"} for i, (xml_id, ru, _en) in enumerate(spec.enum)
+            {"value": ru, "xmlId": xml_id, "sort": (i + 1) * 10, "def": "N"}
+            for i, (xml_id, ru, _en) in enumerate(spec.enum)
         ]
     return payload
 
 
 def _list_fields(client: B24Client, type_id: int) -> dict[str, dict[str, Any]]:
-    result = client.call("userfieldconfig.list", {"moduleId": "crm", "filter": {"entityId": f"CRM_{type_id}"}}).result
+    result = client.call(
+        "userfieldconfig.list", {"moduleId": "crm", "filter": {"entityId": f"CRM_{type_id}"}}
+    ).result
     rows = result.get("fields", []) if isinstance(result, dict) else []
     return {row["fieldName"]: row for row in rows}
 
@@ -190,5 +195,10 @@ def _ensure_fields(client: B24Client, type_id: int, report: SetupReport) -> dict
         name = field_name(type_id, spec.code)
         row = existing.get(name, {})
         enum = {str(v.get("xmlId")): str(v.get("id")) for v in row.get("enum", []) or [] if v.get("xmlId")}
-        fields[spec.code] = {"field_name": name, "item_key": item_key(name), "type": spec.user_type_id, "enum": enum}
+        fields[spec.code] = {
+            "field_name": name,
+            "item_key": item_key(name),
+            "type": spec.user_type_id,
+            "enum": enum,
+        }
     return fields

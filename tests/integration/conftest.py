@@ -33,7 +33,9 @@ def portal_stats(stack) -> dict:
     return requests.get(f"{stack.portal_url}/sandbox/api/stats", timeout=10).json()
 
 
-def open_frame(stack, placement: str = "DEFAULT", options: dict | None = None, user_id: int = 1, handler=None):
+def open_frame(
+    stack, placement: str = "DEFAULT", options: dict | None = None, user_id: int = 1, handler=None
+):
     """POST a frame to the app the way the portal's page does; returns the app's response."""
     body = {"placement": placement, "options": options or {}, "user_id": user_id}
     if handler:

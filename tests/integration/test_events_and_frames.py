@@ -85,8 +85,12 @@ def test_forged_and_unknown_portal_events_over_http_leave_no_row(installed, app)
     url = f"{installed.app_url}/b24/events"
     forged = requests.post(url, data={**form, "auth[application_token]": "forged"}, timeout=10)
     unknown = requests.post(url, data={**form, "auth[member_id]": "nobody"}, timeout=10)
-    malformed = requests.post(url, data="event=ONCRMDYNAMICITEMADD&auth[member_id", timeout=10,
-                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    malformed = requests.post(
+        url,
+        data="event=ONCRMDYNAMICITEMADD&auth[member_id",
+        timeout=10,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert (forged.status_code, unknown.status_code, malformed.status_code) == (401, 401, 400)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(InboxEvent)) == 0

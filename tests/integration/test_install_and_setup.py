@@ -77,7 +77,9 @@ def test_a_non_admin_cannot_trigger_setup(stack, app):
 def test_uninstall_with_clean_purges_the_portal_data(installed, app):
     installed.seed_requests()
     installed.wait_idle()
-    requests.post(f"{installed.portal_url}/sandbox/api/uninstall", json={"clean": 1}, timeout=10).raise_for_status()
+    requests.post(
+        f"{installed.portal_url}/sandbox/api/uninstall", json={"clean": 1}, timeout=10
+    ).raise_for_status()
     installed.wait_idle()
     with app.app_context():
         portal = db.session.scalars(select(Portal)).one()

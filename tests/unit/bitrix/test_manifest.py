@@ -10,7 +10,9 @@ from b24app.bitrix.manifest import Binding, Manifest, bind_manifest, unbind_mani
 
 from .conftest import ENDPOINT
 
-MANIFEST = Path(__file__).resolve().parents[3] / "install.json"
+SHIPPED = Path(__file__).resolve().parents[3] / "install.json"
+# A manifest with every kind of binding, so the tests do not depend on what the app ships today.
+MANIFEST = Path(__file__).resolve().parent / "manifest_full.json"
 BASE = "https://desk.example.com/"
 
 
@@ -108,7 +110,12 @@ def fake_portal(rsps) -> FakePortal:
     return portal
 
 
-def test_manifest_loads_the_shipped_install_json():
+def test_the_shipped_install_json_loads():
+    shipped = Manifest.load(SHIPPED)
+    assert shipped.events and shipped.placements and shipped.urls["events"] == "/b24/events"
+
+
+def test_manifest_loads_every_kind_of_binding():
     manifest = Manifest.load(MANIFEST)
 
     assert manifest.urls["events"] == "/b24/events"

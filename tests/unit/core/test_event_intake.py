@@ -80,7 +80,9 @@ def test_malformed_keys_and_missing_fields_are_bad_requests(client, ctx):
 
 def test_event_made_by_a_robot_without_tokens_is_accepted(client, ctx):
     portal = make_portal()
-    form = {k: v for k, v in event_form(portal).items() if k not in ("auth[access_token]", "auth[refresh_token]")}
+    form = {
+        k: v for k, v in event_form(portal).items() if k not in ("auth[access_token]", "auth[refresh_token]")
+    }
     response = client.post("/b24/events", data=form)
     assert response.status_code == 200
     assert db.session.scalars(select(InboxEvent)).one().made_by_robot is True

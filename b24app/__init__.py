@@ -44,17 +44,24 @@ def register_extensions(app: Flask) -> None:
     from .i18n import select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    migrate.init_app(
+        app,
+        db,
+        render_as_batch=True,
+        compare_type=True,
+        directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
+    )
     babel.init_app(app, locale_selector=select_locale)
 
 
 def register_blueprints(app: Flask) -> None:
     from .handlers.events import bp as events_bp
     from .handlers.install import bp as install_bp
+    from .handlers.onec_api import bp as onec_api_bp
     from .placements.admin import bp as admin_bp
     from .placements.request_tab import bp as request_tab_bp
 
-    for bp in (events_bp, install_bp, request_tab_bp, admin_bp):
+    for bp in (events_bp, install_bp, onec_api_bp, request_tab_bp, admin_bp):
         app.register_blueprint(bp)
 
     @app.get("/health")
@@ -64,9 +71,9 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     def wants_json() -> bool:
-        return request.path.startswith(("/b24/", "/api/", "/frame-api/")) or request.accept_mimetypes.best == (
-            "application/json"
-        )
+        return request.path.startswith(
+            ("/b24/", "/api/", "/frame-api/")
+        ) or request.accept_mimetypes.best == ("application/json")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

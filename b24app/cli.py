@@ -11,7 +11,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from . import cli_kb
 from .bitrix.errors import B24Error
+from .cli_onec import register as register_onec
 from .encryption import keyring
 from .extensions import db
 from .jobs import queue
@@ -59,24 +61,39 @@ def portal_setup(member_id: str) -> None:
         db.session.rollback()
         raise click.ClickException(f"Bitrix24 refused: {exc}") from exc
     db.session.commit()
-    click.echo(f"smart process entityTypeId {report.entity_type_id}" + (" (created)" if report.created_type else ""))
-    click.echo(f"fields added: {len(report.added_fields)}; stages added: {len(report.added_stages)}; "
-               f"bindings added: {len(report.bound)}")
+    click.echo(
+        f"smart process entityTypeId {report.entity_type_id}" + (" (created)" if report.created_type else "")
+    )
+    click.echo(
+        f"fields added: {len(report.added_fields)}; stages added: {len(report.added_stages)}; "
+        f"bindings added: {len(report.bound)}"
+    )
     if not report.changed:
         click.echo("nothing to change")
 
 
 @jobs_cli.command("list")
-@click.option("--status", default=JobStatus.DEAD, show_default=True,
-              type=click.Choice([JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE, JobStatus.DEAD]))
+@click.option(
+    "--status",
+    default=JobStatus.DEAD,
+    show_default=True,
+    type=click.Choice([JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE, JobStatus.DEAD]),
+)
 @click.option("--limit", default=50, show_default=True)
 def jobs_list(status: str, limit: int) -> None:
     """Jobs by status (dead letters by default), with counts of every status."""
     counts = dict(db.session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
-    click.echo(" ".join(f"{s}={counts.get(s, 0)}" for s in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DEAD)))
-    rows = db.session.scalars(select(Job).where(Job.status == status).order_by(Job.id.desc()).limit(limit)).all()
+    click.echo(
+        " ".join(f"{s}={counts.get(s, 0)}" for s in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DEAD))
+    )
+    rows = db.session.scalars(
+        select(Job).where(Job.status == status).order_by(Job.id.desc()).limit(limit)
+    ).all()
     for job in rows:
-        click.echo(f"#{job.id} {job.kind} portal={job.portal_id} attempts={job.attempts} error={job.last_error or ''}")
+        click.echo(
+            f"#{job.id} {job.kind} portal={job.portal_id} attempts={job.attempts} "
+            f"error={job.last_error or ''}"
+        )
 
 
 @jobs_cli.command("retry")
@@ -110,7 +127,9 @@ def keys_rotate() -> None:
         for row in db.session.execute(select(pk, *[table.c[c].cast(db.Text) for c in columns])).all():
             values = {c: keyring.rotate(v) for c, v in zip(columns, row[1:], strict=True) if v}
             if values:
-                db.session.execute(table.update().where(pk == row[0]).values(**{c: _Raw(v) for c, v in values.items()}))
+                db.session.execute(
+                    table.update().where(pk == row[0]).values(**{c: _Raw(v) for c, v in values.items()})
+                )
                 total += len(values)
     db.session.commit()
     click.echo(f"re-encrypted {total} secret(s)")
@@ -128,9 +147,11 @@ def _stop_on_signals() -> threading.Event:
 
 
 def register(app: Flask) -> None:
+    register_onec(portal_cli)
     app.cli.add_command(portal_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(keys_cli)
+    cli_kb.register(app)
 
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Exit when no job is due.")

@@ -16,7 +16,7 @@ class PermanentJobError(Exception):
     retryable = False
 
 
-class RetryLater(Exception):  # noqa: N818  (a signal, not a failure)
+class RetryLater(Exception):
     """Try again after `delay` seconds without counting it as an error worth logging loudly."""
 
     retryable = True
@@ -43,4 +43,4 @@ def handler_for(kind: str) -> JobHandler | None:
 
 def load_handlers() -> None:
     """Import the modules that define job handlers (idempotent)."""
-    from . import tasks  # noqa: F401
+    from . import tasks, tasks_onec  # noqa: F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -25,7 +25,10 @@ class RequestState:
 
 class ServiceRequest(db.Model):
     __tablename__ = "service_request"
-    __table_args__ = (UniqueConstraint("portal_id", "b24_id"),)
+    __table_args__ = (
+        UniqueConstraint("portal_id", "b24_id"),
+        Index("ix_service_request_portal_id_onec_ref", "portal_id", "onec_ref"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     portal_id: Mapped[int] = mapped_column(db.ForeignKey("portal.id", ondelete="CASCADE"), index=True)
@@ -49,3 +52,7 @@ class ServiceRequest(db.Model):
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     deleted: Mapped[bool] = mapped_column(default=False)
     mirrored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The «Заявка» document in 1C, as 1C last reported it (its status is 1C's, not the app's state).
+    onec_ref: Mapped[str | None] = mapped_column(String(64))
+    onec_number: Mapped[str | None] = mapped_column(String(32))
+    onec_status: Mapped[str | None] = mapped_column(String(32))

@@ -1,0 +1,258 @@
+"""Moving a portal's knowledge base in and out: JSON lines (one article a line) or a folder of
+Markdown files with a YAML front matter. Import is all or nothing, with a line-numbered report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import BodyFormat, KbArticle
+from .articles import ArticleInvalid, save_article, validate
+
+JSONL_FIELDS = (
+    "slug",
+    "kind",
+    "title",
+    "body_format",
+    "body",
+    "tags",
+    "product",
+    "symptoms",
+    "causes",
+    "remedy",
+    "links",
+    "status",
+)
+FRONT_MATTER_FIELDS = (
+    "title",
+    "kind",
+    "tags",
+    "product",
+    "symptoms",
+    "causes",
+    "remedy",
+    "status",
+    "links",
+    "body_format",
+)
+FENCE = "---"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    """One reason an import was refused: where (file and line) and what."""
+
+    source: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceArticle:
+    """An article read from a file, with where each field came from for error reports."""
+
+    source: str
+    line: int
+    data: dict[str, Any]
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    problems: list[ImportProblem] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def read_jsonl(path: str | Path) -> tuple[list[SourceArticle], list[ImportProblem]]:
+    """Articles from a JSON-lines file; unreadable lines become problems."""
+    name = Path(path).name
+    articles: list[SourceArticle] = []
+    problems: list[ImportProblem] = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(ImportProblem(name, number, f"строка не является JSON: {exc.msg}"))
+                continue
+            if not isinstance(row, dict):
+                problems.append(ImportProblem(name, number, "ожидался объект JSON со статьёй"))
+                continue
+            articles.append(SourceArticle(name, number, row))
+    return articles, problems
+
+
+def read_markdown_folder(path: str | Path) -> tuple[list[SourceArticle], list[ImportProblem]]:
+    """Articles from *.md files (the file name is the slug); broken front matter becomes problems."""
+    articles: list[SourceArticle] = []
+    problems: list[ImportProblem] = []
+    for file in sorted(Path(path).glob("*.md")):
+        try:
+            articles.append(parse_markdown(file.name, file.read_text(encoding="utf-8")))
+        except _FrontMatterError as exc:
+            problems.append(ImportProblem(file.name, exc.line, exc.message))
+    return articles, problems
+
+
+class _FrontMatterError(Exception):
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def parse_markdown(name: str, text: str) -> SourceArticle:
+    """One Markdown article: `---` YAML header `---` then the body."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != FENCE:
+        raise _FrontMatterError(1, "файл должен начинаться с заголовка между строками ---")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
+    except StopIteration:
+        raise _FrontMatterError(1, "заголовок не закрыт строкой ---") from None
+    header = "\n".join(lines[1:end])
+    try:
+        node = yaml.compose(header, Loader=yaml.SafeLoader)
+        meta = yaml.safe_load(header) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else None
+        raise _FrontMatterError(
+            line, f"заголовок не читается как YAML: {getattr(exc, 'problem', exc)}"
+        ) from None
+    if not isinstance(meta, dict):
+        raise _FrontMatterError(2, "заголовок должен быть набором полей «имя: значение»")
+    field_lines = {}
+    if isinstance(node, yaml.MappingNode):
+        # +2: the header starts on the line after the opening fence; marks count from zero.
+        field_lines = {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
+    data = {key: meta[key] for key in FRONT_MATTER_FIELDS if key in meta}
+    data["slug"] = Path(name).stem
+    data["body"] = "\n".join(lines[end + 1 :]).strip("\n")
+    for key in ("symptoms", "causes", "remedy", "product", "title"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            data[key] = str(data[key])
+    return SourceArticle(name, 1, data, field_lines)
+
+
+def check(articles: list[SourceArticle]) -> list[ImportProblem]:
+    """Every problem in a batch, before anything is written."""
+    problems: list[ImportProblem] = []
+    seen: dict[str, SourceArticle] = {}
+    for item in articles:
+        try:
+            valid = validate(item.data)
+        except ArticleInvalid as exc:
+            for p in exc.problems:
+                line = item.field_lines.get(p.field, item.line)
+                problems.append(ImportProblem(item.source, line, f"{p.field}: {p.message}"))
+            continue
+        first = seen.setdefault(valid.slug, item)
+        if first is not item:
+            problems.append(
+                ImportProblem(
+                    item.source,
+                    item.line,
+                    f"slug: «{valid.slug}» повторяется (впервые: {first.source}:{first.line})",
+                )
+            )
+    return problems
+
+
+def import_articles(
+    portal_id: int,
+    articles: list[SourceArticle],
+    read_problems: list[ImportProblem] | None = None,
+    author_id: int | None = None,
+) -> ImportReport:
+    """Save all the articles, or none when any is faulty; an existing slug is updated, not duplicated.
+
+    Flushes, does not commit; afterwards the caller commits and refreshes the registry.
+    """
+    report = ImportReport(problems=list(read_problems or []) + check(articles))
+    if not report.ok:
+        return report
+    existing = set(db.session.scalars(select(KbArticle.slug).where(KbArticle.portal_id == portal_id)))
+    for item in articles:
+        article = save_article(portal_id, item.data, author_id)
+        if article.slug in existing:
+            report.updated += 1
+        else:
+            report.created += 1
+            existing.add(article.slug)
+    return report
+
+
+def import_path(portal_id: int, path: str | Path, author_id: int | None = None) -> ImportReport:
+    """Import a .jsonl file or a folder of .md files."""
+    path = Path(path)
+    articles, problems = read_markdown_folder(path) if path.is_dir() else read_jsonl(path)
+    return import_articles(portal_id, articles, problems, author_id)
+
+
+def _portal_articles(portal_id: int) -> list[KbArticle]:
+    return list(
+        db.session.scalars(select(KbArticle).where(KbArticle.portal_id == portal_id).order_by(KbArticle.slug))
+    )
+
+
+def article_record(article: KbArticle) -> dict[str, Any]:
+    """An article as exported: what the author wrote (source text), not the rendered HTML."""
+    record = {name: getattr(article, name) for name in JSONL_FIELDS if name != "body"}
+    record["body"] = article.source
+    return record
+
+
+def export_jsonl(portal_id: int, path: str | Path) -> int:
+    """Write the portal's articles as JSON lines; returns how many."""
+    articles = _portal_articles(portal_id)
+    with open(path, "w", encoding="utf-8") as handle:
+        for article in articles:
+            handle.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
+    return len(articles)
+
+
+def markdown_text(article: KbArticle) -> str:
+    meta: dict[str, Any] = {
+        "title": article.title,
+        "kind": article.kind,
+        "tags": list(article.tags or []),
+        "product": article.product,
+        "symptoms": article.symptoms,
+        "causes": article.causes,
+        "remedy": article.remedy,
+        "status": article.status,
+    }
+    if article.links:
+        meta["links"] = list(article.links)
+    if article.body_format != BodyFormat.MARKDOWN:
+        meta["body_format"] = article.body_format
+    header = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+    return f"{FENCE}\n{header}{FENCE}\n{article.source}\n"
+
+
+def export_markdown(portal_id: int, folder: str | Path) -> int:
+    """Write one <slug>.md per article into a folder (created if missing); returns how many."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    articles = _portal_articles(portal_id)
+    for article in articles:
+        (folder / f"{article.slug}.md").write_text(markdown_text(article), encoding="utf-8")
+    return len(articles)

@@ -1,7 +1,7 @@
 """The scheduler process: APScheduler that only enqueues periodic jobs, one active per deployment.
 
 Exclusivity: a PostgreSQL advisory lock held on a dedicated connection, or a file lock next to the
-SQLite database. A second scheduler waits as a standby and takes over when the first one stops.
+SQLite database file. A second scheduler waits as a standby and takes over when the first one stops.
 """
 
 from __future__ import annotations
@@ -76,7 +76,9 @@ def exclusive(app: Flask, wait: threading.Event) -> Iterator[None]:
         finally:
             conn.close()  # the session ends, so does the advisory lock
         return
-    lock = FileLock(os.path.join(app.instance_path, "scheduler.lock"))
+    # One deployment = one database: the lock lives beside the SQLite file.
+    database = engine.url.database or os.path.join(app.instance_path, "servicedesk.sqlite")
+    lock = FileLock(f"{database}.scheduler.lock")
     while True:
         try:
             lock.acquire(timeout=15)

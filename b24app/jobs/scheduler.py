@@ -25,6 +25,7 @@ from . import queue
 log = logging.getLogger(__name__)
 
 ADVISORY_LOCK_KEY = 0x5D_5C_ED  # any constant shared by all schedulers of one deployment
+STANDBY_POLL_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -69,19 +70,24 @@ def exclusive(app: Flask, wait: threading.Event) -> Iterator[None]:
             ).scalar():
                 conn.rollback()
                 log.info("another scheduler is active; standing by")
-                if wait.wait(15):
+                if wait.wait(STANDBY_POLL_SECONDS):
                     raise SystemExit(0)
             conn.commit()
             yield
         finally:
-            conn.close()  # the session ends, so does the advisory lock
+            # The pool keeps the database session alive after close(): release the lock explicitly.
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
+                conn.commit()
+            finally:
+                conn.close()
         return
     # One deployment = one database: the lock lives beside the SQLite file.
     database = engine.url.database or os.path.join(app.instance_path, "servicedesk.sqlite")
     lock = FileLock(f"{database}.scheduler.lock")
     while True:
         try:
-            lock.acquire(timeout=15)
+            lock.acquire(timeout=STANDBY_POLL_SECONDS)
             break
         except Timeout:
             log.info("another scheduler is active; standing by")

@@ -40,6 +40,24 @@ def _find_request(portal_id: int, ref: str | None) -> ServiceRequest | None:
     ).first()
 
 
+def _log(item: OneCInboxItem, object_kind: str, result: str, error_text: str | None = None) -> None:
+    log_exchange(
+        item.portal_id,
+        direction="from_1c",
+        object_kind=object_kind,
+        object_ref=item.ref,
+        operation=item.type,
+        result=result,
+        error_text=error_text,
+    )
+
+
+def _keep(item: OneCInboxItem, status: str, object_kind: str, reason: str) -> None:
+    """An item the app cannot apply: keep it with its reason for the admin, and log it."""
+    item.status = status
+    _log(item, object_kind, "error", reason)
+
+
 @handles("onec.apply")
 def apply_inbox_item(job: Job) -> None:
     item = db.session.get(OneCInboxItem, job.payload.get("inbox_id"))
@@ -51,28 +69,20 @@ def apply_inbox_item(job: Job) -> None:
         item.status = InboxStatus.DEFERRED
         return
     if item.type not in REQUEST_TYPES:
-        item.status = InboxStatus.UNSUPPORTED
-        log_exchange(
-            item.portal_id,
-            direction="from_1c",
-            object_kind="event",
-            object_ref=item.ref,
-            operation=item.type,
-            result="error",
-            error_text=f"unknown type {item.type!r} (seq {item.seq}) kept for the admin",
+        _keep(
+            item,
+            InboxStatus.UNSUPPORTED,
+            "event",
+            f"unknown type {item.type!r} (seq {item.seq}) kept for the admin",
         )
         return
     row = _find_request(item.portal_id, item.ref)
     if row is None:
-        item.status = InboxStatus.UNMATCHED
-        log_exchange(
-            item.portal_id,
-            direction="from_1c",
-            object_kind="request",
-            object_ref=item.ref,
-            operation=item.type,
-            result="error",
-            error_text=f"no request of this portal has 1C ref {item.ref!r} (seq {item.seq})",
+        _keep(
+            item,
+            InboxStatus.UNMATCHED,
+            "request",
+            f"no request of this portal has 1C ref {item.ref!r} (seq {item.seq})",
         )
         return
     status, number = _status_and_number(item.payload)
@@ -82,14 +92,7 @@ def apply_inbox_item(job: Job) -> None:
         row.onec_number = number
     item.status = InboxStatus.APPLIED
     item.applied_at = utcnow()
-    log_exchange(
-        item.portal_id,
-        direction="from_1c",
-        object_kind="request",
-        object_ref=item.ref,
-        operation=item.type,
-        result="ok",
-    )
+    _log(item, "request", "ok")
     log.info(
         "portal %s: 1C %s applied to request %s (seq %s)", item.portal_id, item.type, row.b24_id, item.seq
     )

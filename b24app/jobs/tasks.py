@@ -7,9 +7,12 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
+from ..bitrix.errors import B24NotFound
 from ..extensions import db
 from ..models import InboxEvent, Job, Portal, PortalStatus, utcnow
-from ..services import mirror
+from ..services import history, mirror, pipeline
+from ..services.fields import FieldMap
+from ..services.pipeline import PipelineContext
 from ..services.portals import client_for, purge
 from ..services.setup import bind_placements
 from . import queue
@@ -18,6 +21,7 @@ from .registry import PermanentJobError, handles
 log = logging.getLogger(__name__)
 
 ITEM_EVENTS = {"ONCRMDYNAMICITEMADD", "ONCRMDYNAMICITEMUPDATE", "ONCRMDYNAMICITEMDELETE"}
+TIMELINE_EVENTS = {"ONCRMACTIVITYADD": "request.activity", "ONCRMTIMELINECOMMENTADD": "request.comment"}
 
 
 def _settings():
@@ -49,20 +53,81 @@ def process_event(job: Job) -> None:
     portal = _active_portal(job)
     data = inbox.payload.get("data") or {}
     if inbox.event in ITEM_EVENTS and mirror.is_request_event(portal, data):
-        try:
-            b24_id = int((data.get("FIELDS") or {}).get("ID"))
-        except (TypeError, ValueError) as exc:
-            raise PermanentJobError("the event names no item ID") from exc
-        enqueue_request_sync(portal.id, b24_id, priority=5)
+        enqueue_request_sync(portal.id, _event_object_id(data), priority=5)
+    elif inbox.event in TIMELINE_EVENTS:
+        kind = TIMELINE_EVENTS[inbox.event]
+        object_id = _event_object_id(data)
+        queue.enqueue(
+            kind, {"id": object_id}, portal_id=portal.id, dedupe_key=f"{kind}:{portal.id}:{object_id}"
+        )
     else:
         log.debug("portal %s: event %s needs no work here", portal.domain, inbox.event)
     inbox.processed_at = utcnow()
 
 
+def _event_object_id(data: dict) -> int:
+    try:
+        return int((data.get("FIELDS") or {}).get("ID"))
+    except (TypeError, ValueError) as exc:
+        raise PermanentJobError("the event names no object ID") from exc
+
+
+def _run_pipeline(portal: Portal, client, synced: mirror.Synced) -> None:
+    fields = FieldMap(portal.settings.get("fields", {}))
+    pipeline.run(PipelineContext(portal, client, synced.request, synced.item, synced.change, fields))
+
+
 @handles("request.sync")
 def sync_request(job: Job) -> None:
     portal = _active_portal(job)
-    mirror.sync_request(portal, client_for(portal.id, _settings()), int(job.payload["b24_id"]))
+    client = client_for(portal.id, _settings())
+    synced = mirror.sync_request(portal, client, int(job.payload["b24_id"]))
+    if synced is not None and not synced.request.deleted:
+        _run_pipeline(portal, client, synced)
+
+
+def _owned_request(portal: Portal, client, owner_type: int | None, owner_id: int) -> mirror.Synced | None:
+    """The request a timeline object belongs to, freshly mirrored; None if it is not one of ours."""
+    smart = mirror.smart_process_of(portal)
+    if not smart or owner_type != int(smart["entity_type_id"]):
+        return None
+    return mirror.sync_request(portal, client, owner_id)
+
+
+@handles("request.activity")
+def record_activity(job: Job) -> None:
+    """An email or call on a request: a client message or a public reply, then the pipeline reacts."""
+    portal = _active_portal(job)
+    client = client_for(portal.id, _settings())
+    try:
+        activity = client.call("crm.activity.get", {"id": job.payload["id"]}).result
+    except B24NotFound:
+        return
+    synced = _owned_request(
+        portal, client, int(activity.get("OWNER_TYPE_ID") or 0), int(activity.get("OWNER_ID") or 0)
+    )
+    if synced is None:
+        return
+    event = history.record_activity(synced.request, activity)
+    if event is not None:
+        synced.change.new_events.append(event)
+        _run_pipeline(portal, client, synced)
+
+
+@handles("request.comment")
+def record_comment(job: Job) -> None:
+    """A timeline comment on a request: an internal note (it never counts as a response)."""
+    portal = _active_portal(job)
+    client = client_for(portal.id, _settings())
+    try:
+        comment = client.call("crm.timeline.comment.get", {"id": job.payload["id"]}).result
+    except B24NotFound:
+        return
+    entity_type = str(comment.get("ENTITY_TYPE") or "").lower()
+    owner_type = int(entity_type.removeprefix("dynamic_")) if entity_type.startswith("dynamic_") else None
+    synced = _owned_request(portal, client, owner_type, int(comment.get("ENTITY_ID") or 0))
+    if synced is not None:
+        history.record_comment(synced.request, comment)
 
 
 @handles("portal.bind")

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Every tenant row carries portal_id."""
 
+from .history import EventKind, RequestEvent
 from .kb import ArticleKind, ArticleStatus, BodyFormat, KbArticle, KbGap, KbUse
 from .onec import ExchangeLog, InboxStatus, OneCConnection, OneCInboxItem
 from .portal import Portal, PortalStatus, RateBucket
@@ -11,6 +12,7 @@ __all__ = [
     "ArticleKind",
     "ArticleStatus",
     "BodyFormat",
+    "EventKind",
     "ExchangeLog",
     "InboxEvent",
     "InboxStatus",
@@ -24,6 +26,7 @@ __all__ = [
     "Portal",
     "PortalStatus",
     "RateBucket",
+    "RequestEvent",
     "RequestState",
     "ServiceRequest",
     "UTCDateTime",

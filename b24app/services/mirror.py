@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from ..bitrix.client import B24Client
 from ..bitrix.errors import B24NotFound
+from ..bitrix.values import parse_time
 from ..extensions import db
-from ..models import Portal, ServiceRequest, utcnow
+from ..models import EventKind, Portal, ServiceRequest, utcnow
+from . import history
 from .fields import FieldMap
+from .pipeline import RequestChange
 from .stages import state_of
 
 log = logging.getLogger(__name__)
-
-
-def parse_b24_time(value: Any) -> datetime | None:
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def smart_process_of(portal: Portal) -> dict[str, Any] | None:
@@ -41,8 +35,19 @@ def is_request_event(portal: Portal, data: dict[str, Any]) -> bool:
         return False
 
 
-def sync_request(portal: Portal, client: B24Client, b24_id: int) -> ServiceRequest | None:
-    """Mirror one item with its company, contact and responsible in a single batch call."""
+@dataclass
+class Synced:
+    request: ServiceRequest
+    item: dict[str, Any]
+    change: RequestChange
+
+
+def sync_request(portal: Portal, client: B24Client, b24_id: int) -> Synced | None:
+    """Mirror one item with its company, contact and responsible in a single batch call.
+
+    Records its creation and stage changes in the history; returns None when there is nothing to
+    mirror (before setup, or the item was deleted).
+    """
     smart = smart_process_of(portal)
     if not smart:
         log.info("portal %s: request %s arrived before setup; skipped", portal.domain, b24_id)
@@ -64,10 +69,15 @@ def sync_request(portal: Portal, client: B24Client, b24_id: int) -> ServiceReque
         if isinstance(error, B24NotFound):
             if existing:
                 existing.deleted = True
-            return existing
+            return None
         raise error
     item = (outcome.results.get("item") or {}).get("item") or {}
     req = existing or ServiceRequest(portal_id=portal.id, b24_id=b24_id)
+    change = RequestChange(
+        created=existing is None,
+        previous_stage=existing.stage_id if existing else None,
+        previous_state=existing.state if existing else None,
+    )
     if existing is None:
         db.session.add(req)
     apply_item(req, item, FieldMap(portal.settings.get("fields", {})), portal.settings.get("stage_map", {}))
@@ -84,7 +94,32 @@ def sync_request(portal: Portal, client: B24Client, b24_id: int) -> ServiceReque
     req.assigned_name = " ".join(p for p in (user.get("NAME"), user.get("LAST_NAME")) if p) if user else None
     req.mirrored_at = utcnow()
     db.session.flush()
-    return req
+    _record_history(req, change)
+    return Synced(req, item, change)
+
+
+def _record_history(req: ServiceRequest, change: RequestChange) -> None:
+    if change.created:
+        event = history.record(
+            req,
+            EventKind.CREATED,
+            f"created:{req.b24_id}",
+            req.created_time,
+            to_state=req.state,
+            channel=req.channel,
+        )
+        change.new_events.extend([event] if event else [])
+    elif change.stage_changed(req):
+        moved = req.moved_time or utcnow()
+        event = history.record(
+            req,
+            EventKind.STAGE_CHANGED,
+            f"stage:{req.b24_id}:{req.stage_id}:{moved.isoformat()}",
+            moved,
+            from_state=change.previous_state,
+            to_state=req.state,
+        )
+        change.new_events.extend([event] if event else [])
 
 
 def apply_item(
@@ -96,9 +131,9 @@ def apply_item(
     req.company_id = int(item["companyId"]) if item.get("companyId") else None
     req.contact_id = int(item["contactId"]) if item.get("contactId") else None
     req.assigned_by_id = int(item["assignedById"]) if item.get("assignedById") else None
-    req.created_time = parse_b24_time(item.get("createdTime"))
-    req.updated_time = parse_b24_time(item.get("updatedTime"))
-    req.moved_time = parse_b24_time(item.get("movedTime"))
+    req.created_time = parse_time(item.get("createdTime"))
+    req.updated_time = parse_time(item.get("updatedTime"))
+    req.moved_time = parse_time(item.get("movedTime"))
     req.request_type = fields.read(item, "SD_TYPE")
     req.urgency = fields.read(item, "SD_URGENCY")
     req.channel = fields.read(item, "SD_CHANNEL")

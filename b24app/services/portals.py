@@ -16,12 +16,9 @@ from ..bitrix.client import B24Client, Credentials
 from ..bitrix.storage import DbRateLimiter, OAuthConfig, make_client
 from ..config import Settings
 from ..extensions import db
-from ..models import InboxEvent, Job, Portal, PortalStatus, RateBucket, ServiceRequest, utcnow
+from ..models import Portal, PortalStatus, utcnow
 
 log = logging.getLogger(__name__)
-
-# Tenant tables purged on uninstall with CLEAN=1 (the portal row itself is kept, emptied, for audit).
-TENANT_TABLES = [InboxEvent, ServiceRequest, RateBucket, Job]
 
 
 class PortalRejected(Exception):
@@ -152,8 +149,10 @@ def deactivate(portal: Portal) -> None:
 
 def purge(portal_id: int) -> None:
     """Delete everything the app keeps for a portal (uninstall with CLEAN=1); caller commits."""
-    for model in TENANT_TABLES:
-        db.session.execute(delete(model).where(model.portal_id == portal_id))
+    # Every table with a portal_id is tenant data; children first, so foreign keys never object.
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name != "portal" and "portal_id" in table.c:
+            db.session.execute(delete(table).where(table.c.portal_id == portal_id))
     portal = db.session.get(Portal, portal_id)
     if portal is not None:
         portal.settings = {}

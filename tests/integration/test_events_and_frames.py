@@ -162,3 +162,34 @@ def test_a_burst_of_200_calls_never_hits_the_portal_limit(installed, app):
     assert errors == []
     assert stats["calls_by_method"].get("user.current", 0) == 200
     assert stats["query_limit_exceeded"] == 0
+
+
+def test_history_records_creation_client_messages_replies_and_notes_once(installed, app):
+    from b24app.models import RequestEvent
+
+    item = installed.seed_requests()[0]  # arrives by phone: an incoming call activity
+    installed.wait_idle()
+    with app.app_context():
+        portal = db.session.scalars(select(Portal)).one()
+        client = client_for(portal.id, app.config["SETTINGS"])
+        owner = {"ownerTypeId": installed.entity_type_id(), "ownerId": item["id"]}
+        client.call(
+            "crm.timeline.comment.add",
+            {
+                "fields": {
+                    "ENTITY_ID": item["id"],
+                    "ENTITY_TYPE": f"dynamic_{owner['ownerTypeId']}",
+                    "COMMENT": "Проверить журнал ошибок",
+                }
+            },
+        )
+    installed.wait_idle()
+    with app.app_context():
+        req = db.session.scalars(select(ServiceRequest).where(ServiceRequest.b24_id == int(item["id"]))).one()
+        kinds = db.session.scalars(
+            select(RequestEvent.kind).where(RequestEvent.request_id == req.id).order_by(RequestEvent.id)
+        ).all()
+    assert kinds.count("created") == 1
+    assert "client_message" in kinds
+    assert kinds.count("internal_note") == 1
+    assert "public_reply" not in kinds

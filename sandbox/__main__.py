@@ -43,7 +43,7 @@ def main() -> None:
     }
     app = create_app(settings=Settings.from_env(env))
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
 
     stack = SandboxStack(app, Ports(args.app_port, args.portal_port, args.oauth_port, args.onec_port)).start()
     stop = threading.Event()

@@ -47,7 +47,7 @@ def app(tmp_path_factory):
                 conn.execute(text("CREATE SCHEMA public"))
         from flask_migrate import upgrade
 
-        upgrade()
+        upgrade(revision="heads")
     yield application
     with application.app_context():
         db.session.remove()

@@ -56,3 +56,23 @@ class ServiceRequest(db.Model):
     onec_ref: Mapped[str | None] = mapped_column(String(64))
     onec_number: Mapped[str | None] = mapped_column(String(32))
     onec_status: Mapped[str | None] = mapped_column(String(32))
+
+    # Routing: who and why (the explanation is shown in the card).
+    priority: Mapped[str | None] = mapped_column(String(16))
+    group_id: Mapped[int | None] = mapped_column(Integer)
+    routing_rule_id: Mapped[int | None] = mapped_column(Integer)
+    routing_explanation: Mapped[str | None] = mapped_column(Text)
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # waiting for a free agent
+
+    # SLA: the policy, the clocks and where they stand. Stored so reports never recompute history.
+    sla_policy_id: Mapped[int | None] = mapped_column(Integer)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_state: Mapped[str | None] = mapped_column(String(16))
+    sla_minutes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # working minutes per target
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    parent_b24_id: Mapped[int | None] = mapped_column(Integer)  # a new request opened on a closed one

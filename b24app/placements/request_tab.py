@@ -10,6 +10,7 @@ from ..jobs.queue import enqueue
 from ..models import ServiceRequest
 from ..services.fields import REQUEST_TYPES, URGENCIES
 from ..services.stages import STATE_LABELS
+from .card import CardContext, render_sections
 from .frames import frame_api, frame_headers, validate_frame
 
 bp = Blueprint("request_tab", __name__)
@@ -55,9 +56,15 @@ def request_tab():
             priority=10,
         )
         db.session.commit()
+    sections = (
+        render_sections(CardContext(frame.portal, req, frame.user.id, frame.user.is_admin, frame.lang))
+        if req
+        else []
+    )
     return render_template(
         "frames/request_tab.html",
         req=req,
+        sections=sections,
         b24_id=b24_id,
         stage_name=_stage_name(frame.portal, req.stage_id) if req else "",
         state_label=STATE_LABELS.get(req.state, req.state) if req else "",

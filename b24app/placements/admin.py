@@ -12,6 +12,7 @@ from ..models import RequestState
 from ..services.portals import client_for
 from ..services.setup import run_setup
 from ..services.stages import STATE_LABELS
+from .admin_tabs import tabs_for
 from .frames import admin_required, frame_api, frame_headers, validate_frame
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ def main_page():
         stage_map=data.get("stage_map", {}),
         state_labels=STATE_LABELS,
         report=report,
+        tabs=tabs_for(frame.user.is_admin),
         frame_token=frame.token,
         sdk_url=settings.b24_js_sdk_url,
     )

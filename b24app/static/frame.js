@@ -27,7 +27,17 @@
     if (window.BX24 && BX24.fitWindow) { BX24.fitWindow(); }
   }
 
-  window.sd = {api: api, fit: fit};
+  // An HTML fragment from a frame-api endpoint (admin tabs); the server renders and escapes it.
+  function html(path) {
+    return fetch(path, {headers: {"X-Frame-Token": token, "Accept": "text/html"}}).then(function (response) {
+      return response.text().then(function (text) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return text;
+      });
+    });
+  }
+
+  window.sd = {api: api, html: html, fit: fit};
   if (window.BX24) {
     BX24.init(function () {
       fit();

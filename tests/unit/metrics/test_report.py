@@ -41,7 +41,8 @@ def test_first_response_time_in_business_and_calendar_minutes():
 
 
 def test_resolution_time_excludes_pauses():
-    # Monday 10:00 → Tuesday 12:00 is 8 h + 3 h = 660 business minutes; waiting Monday 14:00–16:00 takes 120 off.
+    # Monday 10:00 → Tuesday 12:00 is 8 h + 3 h = 660 business minutes;
+    # waiting on Monday 14:00–16:00 takes 120 off.
     row = facts(1, resolved_at=at(3, 12), pauses=(Pause(at(2, 14), at(2, 16)),))
     report = compute([row], calendar=CAL, now=NOW)
     assert report.ttr.business_p50 == 540

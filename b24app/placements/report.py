@@ -1,0 +1,201 @@
+"""The managers' report page (CRM → Analytics): quality metrics with filters, charts and CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, current_app, g, render_template, request
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Portal, ServiceRequest, utcnow
+from ..services.calendar import BusinessCalendar, russian_calendar
+from ..services.fields import CHANNELS, REQUEST_TYPES
+from ..services.metrics import Filters, Report, compute
+from ..services.metrics.loader import kb_signals, load_facts
+from .frames import frame_api, frame_headers, validate_frame
+
+bp = Blueprint("report", __name__)
+bp.after_request(frame_headers)
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+# Targets from the customer's brief, drawn as reference lines: (metric, target, better is lower).
+TARGETS = {
+    "frt_hours": 2.0,
+    "ttr_hours": 24.0,
+    "csat_average": 4.5,
+    "repeat_contacts": 0.15,
+    "kb_usage": 0.60,
+}
+
+
+class BadFilter(ValueError):
+    pass
+
+
+def portal_calendar(portal: Portal) -> BusinessCalendar:
+    year = utcnow().year
+    return russian_calendar(range(year - 2, year + 2))
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadFilter(f"{name}: дата в формате ГГГГ-ММ-ДД") from exc
+
+
+def _int(value: str | None, name: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise BadFilter(f"{name}: нужно число")
+    return int(value)
+
+
+def parse_filters(args) -> Filters:
+    start, end = _date(args.get("start"), "Начало периода"), _date(args.get("end"), "Конец периода")
+    if start and end and end < start:
+        raise BadFilter("Конец периода раньше начала")
+    types = {code for code, _, _ in REQUEST_TYPES}
+    channels = {code for code, _, _ in CHANNELS}
+    if args.get("type") and args["type"] not in types:
+        raise BadFilter("Неизвестный тип обращения")
+    if args.get("channel") and args["channel"] not in channels:
+        raise BadFilter("Неизвестный канал")
+    return Filters(
+        start=datetime.combine(start, time(0), MOSCOW).astimezone(UTC) if start else None,
+        end=datetime.combine(end + timedelta(days=1), time(0), MOSCOW).astimezone(UTC) if end else None,
+        request_type=args.get("type") or None,
+        group_id=_int(args.get("group"), "Группа"),
+        agent_id=_int(args.get("agent"), "Сотрудник"),
+        channel=args.get("channel") or None,
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+
+
+def _names(portal_id: int) -> dict[int, str]:
+    rows = db.session.execute(
+        select(ServiceRequest.assigned_by_id, ServiceRequest.assigned_name).where(
+            ServiceRequest.portal_id == portal_id, ServiceRequest.assigned_by_id.is_not(None)
+        )
+    ).all()
+    return {uid: name or f"#{uid}" for uid, name in rows}
+
+
+def build(portal: Portal, filters: Filters) -> tuple[Report, dict]:
+    facts = load_facts(portal.id)
+    report = compute(
+        facts, (), kb_signals(portal.id), calendar=portal_calendar(portal), filters=filters, now=utcnow()
+    )
+    names = _names(portal.id)
+    admitted = [f for f in facts if filters.admits(f)]
+    weeks = Counter(
+        (f.created.astimezone(MOSCOW).date() - timedelta(days=f.created.astimezone(MOSCOW).weekday()))
+        for f in admitted
+    )
+    type_labels = {code: ru for code, ru, _ in REQUEST_TYPES}
+    charts = {
+        "weeks": [Bar(week.strftime("%d.%m"), n) for week, n in sorted(weeks.items())[-12:]],
+        "breaches": [Bar(type_labels.get(k, k), v) for k, v in sorted(report.breaches_by_type.items())],
+        "load": [
+            Bar(names.get(k, f"#{k}"), v)
+            for k, v in sorted(report.open_by_agent.items(), key=lambda kv: -kv[1])
+        ],
+        "agents": sorted(names.items(), key=lambda kv: kv[1]),
+    }
+    return report, charts
+
+
+def _hours(minutes: float | None) -> float | None:
+    return None if minutes is None else minutes / 60
+
+
+def report_rows(report: Report) -> list[tuple[str, str]]:
+    """The figures as (name, value) rows: for the CSV and the tiles alike."""
+
+    def pct(v):
+        return "" if v is None else f"{v * 100:.1f}"
+
+    def num(v, digits=2):
+        return "" if v is None else f"{v:.{digits}f}"
+
+    return [
+        ("Обращений", str(report.requests)),
+        ("FRT, медиана, рабочие часы", num(_hours(report.frt.business_p50))),
+        ("FRT, 90-й процентиль, рабочие часы", num(_hours(report.frt.business_p90))),
+        ("FRT, медиана, календарные часы", num(_hours(report.frt.calendar_p50))),
+        ("FRT в срок SLA, %", pct(report.frt_within_sla)),
+        ("TTR, медиана, рабочие часы", num(_hours(report.ttr.business_p50))),
+        ("TTR, 90-й процентиль, рабочие часы", num(_hours(report.ttr.business_p90))),
+        ("TTR, медиана, календарные часы", num(_hours(report.ttr.calendar_p50))),
+        ("Соблюдение SLA, %", pct(report.sla_compliance)),
+        ("CSAT, %", pct(report.csat_percent)),
+        ("CSAT, средняя оценка", num(report.csat_average)),
+        ("CSAT, доля ответов, %", pct(report.csat_response_rate)),
+        ("NPS", num(report.nps, 1)),
+        ("Повторные обращения, %", pct(report.repeat_contacts)),
+        ("Переоткрытые, %", pct(report.reopen_rate)),
+        ("Решено с первого контакта (FCR), %", pct(report.fcr)),
+        ("Использование базы знаний, %", pct(report.kb_usage)),
+        ("Подсказки помогли, %", pct(report.kb_helpful)),
+        ("Возраст очереди, медиана, ч", num(report.backlog_age_p50_hours, 1)),
+    ]
+
+
+def _filters_or_400() -> Filters:
+    try:
+        return parse_filters(request.args)
+    except BadFilter as exc:
+        abort(400, description=str(exc))
+
+
+@bp.post("/placements/report")
+def report_page():
+    frame = validate_frame()
+    report, charts = build(frame.portal, Filters())
+    return render_template(
+        "frames/report.html",
+        report=report,
+        charts=charts,
+        rows=report_rows(report),
+        targets=TARGETS,
+        types=REQUEST_TYPES,
+        channels=CHANNELS,
+        frame_token=frame.token,
+        sdk_url=current_app.config["SETTINGS"].b24_js_sdk_url,
+    )
+
+
+@bp.get("/frame-api/report")
+@frame_api
+def report_fragment():
+    report, charts = build(g.call.portal, _filters_or_400())
+    return render_template("frames/report_body.html", report=report, charts=charts, targets=TARGETS)
+
+
+@bp.get("/frame-api/report.csv")
+@frame_api
+def report_csv():
+    report, _ = build(g.call.portal, _filters_or_400())
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["Показатель", "Значение"])
+    writer.writerows(report_rows(report))
+    return Response(
+        "\ufeff" + out.getvalue(),  # Excel opens a UTF-8 CSV correctly only with a BOM
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=servicedesk-report.csv"},
+    )

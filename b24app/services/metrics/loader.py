@@ -1,0 +1,78 @@
+"""Facts for the metrics, read from the mirror and its history in a few queries per portal."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import EventKind, KbUse, RequestEvent, ServiceRequest
+from ..sla import Pause
+from .facts import RequestFacts
+
+PAUSED_STATES = {"waiting", "resolved", "closed", "cancelled"}
+
+
+def pauses_from_stage_events(events: list[RequestEvent], until: datetime | None = None) -> tuple[Pause, ...]:
+    """Intervals spent in paused states (waiting for the client, resolved, closed, cancelled)."""
+    pauses: list[Pause] = []
+    started: datetime | None = None
+    for event in sorted((e for e in events if e.kind == EventKind.STAGE_CHANGED), key=lambda e: e.at):
+        entering = event.to_state in PAUSED_STATES
+        if entering and started is None:
+            started = event.at
+        elif not entering and started is not None:
+            pauses.append(Pause(started, event.at))
+            started = None
+    if started is not None:
+        pauses.append(Pause(started, until))
+    return tuple(pauses)
+
+
+def load_facts(portal_id: int, since: datetime | None = None) -> list[RequestFacts]:
+    stmt = select(ServiceRequest).where(
+        ServiceRequest.portal_id == portal_id, ServiceRequest.deleted.is_(False)
+    )
+    if since is not None:
+        stmt = stmt.where(ServiceRequest.created_time >= since)
+    requests = [r for r in db.session.scalars(stmt) if r.created_time]
+    events: dict[int, list[RequestEvent]] = defaultdict(list)
+    for event in db.session.scalars(select(RequestEvent).where(RequestEvent.portal_id == portal_id)):
+        events[event.request_id].append(event)
+    inserted = set(
+        db.session.scalars(
+            select(KbUse.request_b24_id).where(KbUse.portal_id == portal_id, KbUse.signal == "inserted")
+        )
+    )
+    facts = []
+    for req in requests:
+        history = events.get(req.id, [])
+        facts.append(
+            RequestFacts(
+                id=req.b24_id,
+                created=req.created_time,
+                state=req.state,
+                request_type=req.request_type,
+                group_id=req.group_id,
+                agent_id=req.assigned_by_id,
+                channel=req.channel,
+                client_key=f"company:{req.company_id}"
+                if req.company_id
+                else (f"contact:{req.contact_id}" if req.contact_id else None),
+                first_response_at=req.first_response_at,
+                first_response_due=req.first_response_due,
+                resolved_at=req.resolved_at,
+                pauses=pauses_from_stage_events(history),
+                breached=req.sla_state == "breached",
+                reopened=req.reopen_count or sum(1 for e in history if e.kind == EventKind.REOPENED),
+                public_replies=sum(1 for e in history if e.kind == EventKind.PUBLIC_REPLY),
+                kb_inserted=req.b24_id in inserted,
+            )
+        )
+    return facts
+
+
+def kb_signals(portal_id: int) -> list[str]:
+    return list(db.session.scalars(select(KbUse.signal).where(KbUse.portal_id == portal_id)))

@@ -1,0 +1,46 @@
+"""The managers' report page in CRM → Analytics: figures from the mirror, filters, CSV."""
+
+from __future__ import annotations
+
+import re
+
+import requests
+
+from .conftest import open_frame
+
+
+def _token(html: str) -> str:
+    return re.search(r'data-frame-token="([^"]+)"', html).group(1)
+
+
+def test_report_page_shows_the_figures_and_exports_csv(installed):
+    installed.seed_requests()
+    installed.wait_idle()
+    page = open_frame(installed, "CRM_ANALYTICS_MENU", handler=f"{installed.app_url}/placements/report")
+    assert page.status_code == 200, page.text
+    assert 'id="report-count">4<' in page.text
+    assert "Соблюдение SLA" in page.text
+    assert f"frame-ancestors {installed.portal_url}" in page.headers["Content-Security-Policy"]
+    headers = {"X-Frame-Token": _token(page.text)}
+
+    filtered = requests.get(
+        f"{installed.app_url}/frame-api/report?channel=email", headers=headers, timeout=10
+    )
+    assert filtered.status_code == 200
+
+    csv = requests.get(f"{installed.app_url}/frame-api/report.csv", headers=headers, timeout=10)
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Показатель;Значение" and "Обращений;4" in lines
+
+
+def test_report_refuses_bad_filters_and_missing_tokens(installed):
+    page = open_frame(installed, "CRM_ANALYTICS_MENU", handler=f"{installed.app_url}/placements/report")
+    headers = {"X-Frame-Token": _token(page.text), "Accept": "application/json"}
+    bad = requests.get(f"{installed.app_url}/frame-api/report?start=31.12.2026", headers=headers, timeout=10)
+    assert bad.status_code == 400 and "ГГГГ-ММ-ДД" in bad.json()["message"]
+    backwards = requests.get(
+        f"{installed.app_url}/frame-api/report?start=2026-03-10&end=2026-03-01", headers=headers, timeout=10
+    )
+    assert backwards.status_code == 400
+    assert requests.get(f"{installed.app_url}/frame-api/report.csv", timeout=10).status_code == 401

@@ -87,3 +87,22 @@ def test_uninstall_with_clean_purges_the_portal_data(installed, app):
         assert portal.access_token is None and portal.settings == {}
         assert db.session.execute(text("SELECT count(*) FROM service_request")).scalar() == 0
         assert db.session.execute(text("SELECT count(*) FROM inbox_event")).scalar() == 0
+
+
+def test_a_portal_that_moved_to_a_new_domain_is_followed_and_remembered(installed, app):
+    from sandbox.http import ServerThread
+    from sandbox.portal import create_portal_app
+
+    new_home = ServerThread(create_portal_app(installed.cloud, installed.portal)).start()
+    try:
+        installed.portal.domain = f"127.0.0.1:{new_home.port}"
+        with app.app_context():
+            portal_id = db.session.scalars(select(Portal.id)).one()
+            me = client_for(portal_id, app.config["SETTINGS"]).call("user.current").result
+            db.session.remove()
+            portal = db.session.get(Portal, portal_id)
+            assert me["ID"]
+            assert portal.domain == installed.portal.domain
+            assert portal.client_endpoint == f"{new_home.url}/rest/"
+    finally:
+        new_home.stop()

@@ -59,10 +59,11 @@ def register_blueprints(app: Flask) -> None:
     from .handlers.install import bp as install_bp
     from .handlers.onec_api import bp as onec_api_bp
     from .placements.admin import bp as admin_bp
+    from .placements.company_tab import bp as company_tab_bp
     from .placements.report import bp as report_bp
     from .placements.request_tab import bp as request_tab_bp
 
-    for bp in (events_bp, install_bp, onec_api_bp, request_tab_bp, admin_bp, report_bp):
+    for bp in (events_bp, install_bp, onec_api_bp, request_tab_bp, admin_bp, report_bp, company_tab_bp):
         app.register_blueprint(bp)
 
     @app.get("/health")

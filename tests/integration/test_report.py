@@ -44,3 +44,22 @@ def test_report_refuses_bad_filters_and_missing_tokens(installed):
     )
     assert backwards.status_code == 400
     assert requests.get(f"{installed.app_url}/frame-api/report.csv", timeout=10).status_code == 401
+
+
+def test_company_tab_lists_the_clients_requests_only(installed):
+    installed.seed_requests()
+    installed.wait_idle()
+    company_id = installed.portal.company_keys["uralmash"]
+    page = open_frame(
+        installed,
+        "CRM_COMPANY_DETAIL_TAB",
+        {"ID": str(company_id)},
+        handler=f"{installed.app_url}/placements/company-tab",
+    )
+    assert page.status_code == 200, page.text
+    assert "Гарантийный ремонт гидростанции ГС-250" in page.text
+    assert "Станок ЧПУ Т-400" not in page.text
+    no_id = open_frame(
+        installed, "CRM_COMPANY_DETAIL_TAB", {}, handler=f"{installed.app_url}/placements/company-tab"
+    )
+    assert no_id.status_code == 400

@@ -1,0 +1,48 @@
+"""The tab in a company's card: the client's requests across channels, from the local mirror."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ServiceRequest
+from ..services.fields import CHANNELS, REQUEST_TYPES
+from ..services.stages import STATE_LABELS
+from .frames import frame_headers, validate_frame
+
+bp = Blueprint("company_tab", __name__)
+bp.after_request(frame_headers)
+OPEN_STATES = ("new", "in_work", "waiting")
+
+
+@bp.post("/placements/company-tab")
+def company_tab():
+    frame = validate_frame()
+    try:
+        company_id = int(frame.options.get("ID", 0))
+    except (TypeError, ValueError):
+        company_id = 0
+    if company_id <= 0:
+        abort(400, description="PLACEMENT_OPTIONS has no company ID")
+    requests = db.session.scalars(
+        select(ServiceRequest)
+        .where(
+            ServiceRequest.portal_id == frame.portal.id,
+            ServiceRequest.company_id == company_id,
+            ServiceRequest.deleted.is_(False),
+        )
+        .order_by(ServiceRequest.created_time.desc())
+        .limit(200)
+    ).all()
+    return render_template(
+        "frames/company_tab.html",
+        requests=requests,
+        open_count=sum(1 for r in requests if r.state in OPEN_STATES),
+        states=STATE_LABELS,
+        types={code: ru for code, ru, _ in REQUEST_TYPES},
+        channels={code: ru for code, ru, _ in CHANNELS},
+        etid=(frame.portal.settings or {}).get("smart_process", {}).get("entity_type_id"),
+        frame_token=frame.token,
+        sdk_url=current_app.config["SETTINGS"].b24_js_sdk_url,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -99,12 +100,18 @@ def stored_payload(payload: dict[str, Any]) -> dict[str, Any]:
 
 def _accept(name: str, payload: dict[str, Any], auth: dict[str, Any]) -> dict[str, Any]:
     portal = _verified_portal(auth)
-    key = dedupe_key(payload)
-    existing = db.session.scalars(
-        select(InboxEvent.id).where(InboxEvent.portal_id == portal.id, InboxEvent.dedupe_key == key)
+    digest = dedupe_key(payload)[:51]  # leaves room for ":<suffix>" in the 64-character column
+    # An identical delivery still waiting to be processed adds nothing: that processing re-reads the
+    # object anyway. Once it has been processed, an identical payload is a new change (two updates of
+    # one item within the same second look the same) and is accepted under a fresh key.
+    seen = db.session.execute(
+        select(InboxEvent.id, InboxEvent.processed_at)
+        .where(InboxEvent.portal_id == portal.id, InboxEvent.dedupe_key.like(f"{digest}%"))
+        .order_by(InboxEvent.id.desc())
     ).first()
-    if existing is not None:
-        return {"status": "duplicate", "inbox_id": existing}
+    if seen is not None and seen.processed_at is None:
+        return {"status": "duplicate", "inbox_id": seen.id}
+    key = digest if seen is None else f"{digest}:{uuid.uuid4().hex[:12]}"
     inbox = InboxEvent(
         portal_id=portal.id,
         event=name,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from b24app.extensions import db
+from b24app.models import ServiceRequest
 from tests.integration.conftest import installed, stack  # noqa: F401  (fixtures)
 
 from .conftest import screenshot
@@ -21,7 +24,13 @@ def test_request_card_tab_shows_the_request_from_the_app(installed, page):  # no
     frame.locator("#req-title").wait_for(timeout=15000)
     assert "Станок ЧПУ Т-400" in frame.locator("#req-title").inner_text()
     assert frame.locator("#req-client").inner_text() == "ТЕХНО-ЛОГИСТИК ООО"
-    assert frame.locator("#req-responsible").inner_text() == "Анна Смирнова"
+    with installed.app.app_context():
+        mirrored = db.session.scalars(
+            select(ServiceRequest).where(ServiceRequest.b24_id == int(item["id"]))
+        ).one()
+        responsible = mirrored.assigned_name
+        db.session.remove()
+    assert responsible and frame.locator("#req-responsible").inner_text() == responsible
     assert frame.locator("#req-state").inner_text() == "Новое"
     screenshot(page, "request-tab")
 

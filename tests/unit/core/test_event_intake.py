@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from b24app.extensions import db
-from b24app.models import InboxEvent, Job, Portal, PortalStatus
+from b24app.models import InboxEvent, Job, Portal, PortalStatus, utcnow
 from tests.factories import event_form, make_portal
 
 
@@ -37,6 +37,16 @@ def test_the_same_delivery_twice_is_stored_once(client, ctx):
     assert first.status_code == second.status_code == 200
     assert second.json["status"] == "duplicate"
     assert _counts() == (1, 1)
+
+
+def test_an_identical_event_after_the_first_was_processed_is_a_new_change(client, ctx):
+    portal = make_portal()
+    client.post("/b24/events", data=event_form(portal))
+    db.session.scalars(select(InboxEvent)).one().processed_at = utcnow()
+    db.session.commit()
+    again = client.post("/b24/events", data=event_form(portal))
+    assert again.json["status"] == "accepted"
+    assert _counts() == (2, 2)
 
 
 def test_forged_application_token_is_refused_and_stores_nothing(client, ctx):

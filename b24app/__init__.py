@@ -59,11 +59,37 @@ def register_blueprints(app: Flask) -> None:
     from .handlers.install import bp as install_bp
     from .handlers.onec_api import bp as onec_api_bp
     from .placements.admin import bp as admin_bp
+    from .placements.admin_routing import bp as routing_admin_bp
+    from .placements.card_kb import bp as kb_card_bp
+    from .placements.card_onec import bp as onec_card_bp
     from .placements.company_tab import bp as company_tab_bp
+    from .placements.kb_admin import bp as kb_admin_bp
+    from .placements.kb_public import bp as kb_public_bp
+    from .placements.notify_admin import bp as notify_admin_bp
+    from .placements.onec_admin import bp as onec_admin_bp
     from .placements.report import bp as report_bp
     from .placements.request_tab import bp as request_tab_bp
+    from .placements.sla_admin import bp as sla_admin_bp
+    from .placements.survey import bp as survey_bp
 
-    for bp in (events_bp, install_bp, onec_api_bp, request_tab_bp, admin_bp, report_bp, company_tab_bp):
+    for bp in (
+        events_bp,
+        install_bp,
+        onec_api_bp,
+        request_tab_bp,
+        admin_bp,
+        report_bp,
+        company_tab_bp,
+        kb_card_bp,
+        kb_public_bp,
+        kb_admin_bp,
+        notify_admin_bp,
+        survey_bp,
+        sla_admin_bp,
+        routing_admin_bp,
+        onec_card_bp,
+        onec_admin_bp,
+    ):
         app.register_blueprint(bp)
 
     @app.get("/health")

@@ -43,7 +43,7 @@ def main() -> None:
     }
     app = create_app(settings=Settings.from_env(env))
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
 
     stack = SandboxStack(app, Ports(args.app_port, args.portal_port, args.oauth_port, args.onec_port)).start()
     stop = threading.Event()
@@ -51,6 +51,8 @@ def main() -> None:
     scheduler.start()
     stack.install()
     report = stack.setup()
+    stack.connect_onec()
+    stack.load_demo_kb()
     stack.seed_requests()
     stack.wait_idle(timeout=60)
 
@@ -60,6 +62,7 @@ def main() -> None:
         f"  Портал Битрикс24 (песочница): {stack.portal_url}/\n"
         f"  Смарт-процесс «Обращения клиентов»: entityTypeId {report.entity_type_id}\n"
         f"  1С (песочница):                {stack.onec_url}/sandbox1c/\n"
+        f"  Почта клиентов (SMTP-ловушка): {stack.portal_url}/mailbox/\n"
         f"  Приложение:                    {stack.app_url}/health\n"
         "  Остановить: Ctrl+C\n",
         flush=True,

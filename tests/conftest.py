@@ -48,7 +48,7 @@ def app(tmp_path_factory):
                 conn.execute(text("CREATE SCHEMA public"))
         from flask_migrate import upgrade
 
-        upgrade(revision="heads")
+        upgrade()
     yield application
     with application.app_context():
         db.session.remove()

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..jobs.queue import enqueue
-from ..models import OneCConnection, OneCInboxItem, Portal, PortalStatus, RequestState, ServiceRequest, utcnow
+from ..models import OneCConnection, Portal, PortalStatus, ServiceRequest, utcnow
+from ..services.onec_feed import store_item
 from ..services.onec_link import signature_matches, verify_push_token
+from ..services.onec_rules import STATUS_FOR_STATE
 
 log = logging.getLogger(__name__)
 bp = Blueprint("onec_api", __name__, url_prefix="/api/1c/v1")
@@ -30,14 +32,8 @@ KNOWN_TYPES = frozenset(
     {"request.status_changed", "request.updated", "counterparty.updated", "interaction.added"}
 )
 # The app's states in the words of the contract (AppRequest.state).
-STATE_FOR_1C = {
-    RequestState.NEW: "new",
-    RequestState.IN_WORK: "in_progress",
-    RequestState.WAITING: "waiting_customer",
-    RequestState.RESOLVED: "resolved",
-    RequestState.CLOSED: "closed",
-    RequestState.CANCELLED: "cancelled",
-}
+STATE_FOR_1C = STATUS_FOR_STATE
+PULL_AFTER_PUSH_SECONDS = 5
 
 
 class ApiError(Exception):
@@ -138,29 +134,6 @@ def _check_item(i: int, item: Any) -> None:
         raise bad("data", "must be an object")
 
 
-def _store(portal_id: int, item: dict[str, Any]) -> OneCInboxItem | None:
-    """Store the item once; None when this portal already has its seq (a repeat or a concurrent twin)."""
-    exists = db.session.scalars(
-        select(OneCInboxItem.id).where(OneCInboxItem.portal_id == portal_id, OneCInboxItem.seq == item["seq"])
-    ).first()
-    if exists is not None:
-        return None
-    row = OneCInboxItem(
-        portal_id=portal_id,
-        seq=item["seq"],
-        type=item["type"],
-        ref=item.get("ref"),
-        external_id=item.get("external_id"),
-        payload=item,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return None
-    return row
-
-
 @bp.post("/events")
 def receive_events():
     connection = _authorized_connection()
@@ -178,14 +151,22 @@ def receive_events():
             if item["seq"] in accepted:
                 continue
             accepted.append(item["seq"])
-            row = _store(connection.portal_id, item)
-            if row is not None:
+            row, new = store_item(connection.portal_id, item)
+            if new:
                 enqueue(
                     "onec.apply",
                     {"inbox_id": row.id},
                     portal_id=connection.portal_id,
                     dedupe_key=f"onec.apply:{row.id}",
                 )
+        # Pushes are hints: the pull right after reconciles anything a push missed.
+        enqueue(
+            "onec.pull",
+            {},
+            portal_id=connection.portal_id,
+            dedupe_key=f"periodic:onec.pull:{connection.portal_id}",
+            run_at=utcnow() + timedelta(seconds=PULL_AFTER_PUSH_SECONDS),
+        )
         db.session.commit()
     except SQLAlchemyError as exc:
         db.session.rollback()

@@ -43,4 +43,10 @@ def handler_for(kind: str) -> JobHandler | None:
 
 def load_handlers() -> None:
     """Import the modules that define job handlers (idempotent)."""
-    from . import tasks, tasks_onec  # noqa: F401
+    from . import (  # noqa: F401
+        tasks,
+        tasks_notify,
+        tasks_onec,
+        tasks_routing,
+        tasks_sla,
+    )

@@ -39,6 +39,10 @@ class Periodic:
 PERIODIC: list[Periodic] = [
     Periodic("jobs.reap", 60, per_portal=False),
     Periodic("b24.catch_up", 300),
+    Periodic("routing.sync_agents", 3600),
+    Periodic("routing.assign_queue", 60),
+    Periodic("sla.tick", 60),
+    Periodic("onec.pull", 300),
 ]
 
 

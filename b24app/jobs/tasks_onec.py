@@ -1,98 +1,160 @@
-"""Job `onec.apply`: apply one item pushed by 1C to the local mirror of the request.
-
-What it does now: for `request.status_changed` and `request.updated` it finds the portal's request by
-its 1C ref, stores 1C's status and number on it, marks the inbox item applied and logs the exchange.
-What it does not do yet: move the Bitrix24 stage, notify anyone, suppress echoes of the app's own
-writes, or apply `counterparty.updated` and `interaction.added` (those stay `deferred`). Items it
-cannot match stay `unmatched`; the pull feed from 1C remains the source of truth and reconciles them.
-"""
+"""Jobs of the 1C exchange: push a request («Заявка») and its conversation to 1C, pull and apply the
+1C change feed. Retryable 1C failures retry with backoff and open one incident; permanent ones are
+shown on the card and in the exchange log."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
+from onec_client import OneCError, OneCThrottled
+
 from ..extensions import db
-from ..models import InboxStatus, Job, OneCInboxItem, ServiceRequest, utcnow
-from ..services.onec_link import log_exchange
-from .registry import PermanentJobError, handles
+from ..models import (
+    Job,
+    OneCInboxItem,
+    OneCIncident,
+    OneCRequestLink,
+    Portal,
+    PortalStatus,
+    RequestEvent,
+    ServiceRequest,
+    utcnow,
+)
+from ..services.onec_alerts import report_failure, report_success
+from ..services.onec_calls import Exchange
+from ..services.onec_feed import apply_item, pull, sweep_conversations
+from ..services.onec_link import OneCLinkError, client_for_portal, connection_of
+from ..services.onec_push import PushTarget, push_interaction, push_request
+from ..services.portals import client_for
+from .registry import PermanentJobError, RetryLater, handles
 
 log = logging.getLogger(__name__)
 
-REQUEST_TYPES = {"request.status_changed", "request.updated"}
-DEFERRED_TYPES = {"counterparty.updated", "interaction.added"}
+
+def _portal(job: Job) -> Portal:
+    portal = db.session.get(Portal, job.portal_id) if job.portal_id else None
+    if portal is None or portal.status == PortalStatus.UNINSTALLED:
+        raise PermanentJobError(f"portal {job.portal_id} is not installed")
+    return portal
 
 
-def _status_and_number(payload: dict[str, Any]) -> tuple[str | None, str | None]:
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
-    status = payload.get("status") or data.get("status")
-    number = data.get("number") or payload.get("number")
-    return (str(status) if status else None), (str(number) if number else None)
+def _b24(portal: Portal):
+    return client_for(portal.id, current_app.config["SETTINGS"])
 
 
-def _find_request(portal_id: int, ref: str | None) -> ServiceRequest | None:
-    if not ref:
+def _target(portal: Portal) -> PushTarget | None:
+    """Bitrix24 and 1C clients of the portal; None when the portal has no 1C connection."""
+    try:
+        onec = client_for_portal(portal)
+    except OneCLinkError:
         return None
-    return db.session.scalars(
-        select(ServiceRequest).where(ServiceRequest.portal_id == portal_id, ServiceRequest.onec_ref == ref)
+    return PushTarget(portal, _b24(portal), Exchange(portal.id, onec))
+
+
+def _handle_failure(
+    job: Job, target: PushTarget, exc: OneCError, link: OneCRequestLink | None = None
+) -> None:
+    """Keep the failure where people see it; retryable ones go back to the queue (raises RetryLater)."""
+    if not exc.retryable:
+        target.exchange.save()
+        if link is not None:
+            link.last_error, link.last_error_at = str(exc)[:4000], utcnow()
+        if target.exchange.succeeded:
+            report_success(target.portal.id)
+        db.session.commit()
+        log.warning("portal %s: 1C refused %s: %s", target.portal.id, job.kind, exc)
+        return
+    last = job.attempts >= job.max_attempts
+    kind = OneCIncident.DEAD_LETTER if last else OneCIncident.UNREACHABLE
+    report_failure(target.portal, target.b24, kind, f"{job.kind}: {exc}")
+    target.exchange.save()
+    if link is not None:
+        link.last_error, link.last_error_at = str(exc)[:4000], utcnow()
+    db.session.commit()
+    delay = exc.retry_after if isinstance(exc, OneCThrottled) else None
+    raise RetryLater(f"1C: {exc}", delay=delay) from exc
+
+
+def _finish(target: PushTarget) -> None:
+    target.exchange.save()
+    if target.exchange.succeeded:
+        report_success(target.portal.id)
+
+
+@handles("onec.push_request")
+def push_request_job(job: Job) -> None:
+    portal = _portal(job)
+    req = db.session.get(ServiceRequest, job.payload.get("request_id"))
+    if req is None or req.portal_id != portal.id or req.deleted:
+        return
+    link = db.session.scalars(
+        select(OneCRequestLink).where(
+            OneCRequestLink.portal_id == portal.id, OneCRequestLink.request_id == req.id
+        )
     ).first()
+    target = _target(portal)
+    if link is None or target is None:
+        return
+    try:
+        outcome = push_request(target, req, link)
+    except OneCError as exc:
+        _handle_failure(job, target, exc, link)
+        return
+    _finish(target)
+    log.info("portal %s: request %s → 1C: %s", portal.id, req.b24_id, outcome)
 
 
-def _log(item: OneCInboxItem, object_kind: str, result: str, error_text: str | None = None) -> None:
-    log_exchange(
-        item.portal_id,
-        direction="from_1c",
-        object_kind=object_kind,
-        object_ref=item.ref,
-        operation=item.type,
-        result=result,
-        error_text=error_text,
-    )
+@handles("onec.push_interaction")
+def push_interaction_job(job: Job) -> None:
+    portal = _portal(job)
+    event = db.session.get(RequestEvent, job.payload.get("event_id"))
+    if event is None or event.portal_id != portal.id:
+        return
+    req = db.session.get(ServiceRequest, event.request_id)
+    link = db.session.scalars(
+        select(OneCRequestLink).where(
+            OneCRequestLink.portal_id == portal.id, OneCRequestLink.request_id == event.request_id
+        )
+    ).first()
+    target = _target(portal)
+    if req is None or link is None or target is None:
+        return
+    try:
+        push_interaction(target, req, link, event)
+    except OneCError as exc:
+        _handle_failure(job, target, exc)
+        return
+    _finish(target)
 
 
-def _keep(item: OneCInboxItem, status: str, object_kind: str, reason: str) -> None:
-    """An item the app cannot apply: keep it with its reason for the admin, and log it."""
-    item.status = status
-    _log(item, object_kind, "error", reason)
+@handles("onec.pull")
+def pull_job(job: Job) -> None:
+    portal = _portal(job)
+    connection = connection_of(portal)
+    target = _target(portal)
+    if connection is None or target is None:
+        return
+    try:
+        applied = pull(portal, target.b24, target.exchange, connection)
+    except OneCError as exc:
+        _handle_failure(job, target, exc)
+        return
+    sweep_conversations(portal)
+    _finish(target)
+    if applied:
+        log.info("portal %s: %d change(s) from 1C applied", portal.id, applied)
 
 
 @handles("onec.apply")
 def apply_inbox_item(job: Job) -> None:
+    """One item pushed by 1C (shared with the pull: the same apply, the same inbox row)."""
     item = db.session.get(OneCInboxItem, job.payload.get("inbox_id"))
     if item is None or item.portal_id != job.portal_id:
         raise PermanentJobError("the 1C inbox item is gone")
-    if item.status == InboxStatus.APPLIED:
-        return
-    if item.type in DEFERRED_TYPES:
-        item.status = InboxStatus.DEFERRED
-        return
-    if item.type not in REQUEST_TYPES:
-        _keep(
-            item,
-            InboxStatus.UNSUPPORTED,
-            "event",
-            f"unknown type {item.type!r} (seq {item.seq}) kept for the admin",
-        )
-        return
-    row = _find_request(item.portal_id, item.ref)
-    if row is None:
-        _keep(
-            item,
-            InboxStatus.UNMATCHED,
-            "request",
-            f"no request of this portal has 1C ref {item.ref!r} (seq {item.seq})",
-        )
-        return
-    status, number = _status_and_number(item.payload)
-    if status:
-        row.onec_status = status
-    if number:
-        row.onec_number = number
-    item.status = InboxStatus.APPLIED
-    item.applied_at = utcnow()
-    _log(item, "request", "ok")
-    log.info(
-        "portal %s: 1C %s applied to request %s (seq %s)", item.portal_id, item.type, row.b24_id, item.seq
-    )
+    portal = _portal(job)
+    b24 = _b24(portal) if (portal.settings or {}).get("smart_process") else None
+    outcome = apply_item(portal, b24, item)
+    log.info("portal %s: 1C %s seq %s → %s %s", portal.id, item.type, item.seq, outcome.status, outcome.note)

@@ -18,6 +18,8 @@ class EventKind:
     CLIENT_MESSAGE = "client_message"  # incoming email, call, chat from the client
     INTERNAL_NOTE = "internal_note"  # a timeline comment: never a response
     REOPENED = "reopened"
+    CLIENT_NOTIFIED = "client_notified"  # the app's own timeline copy of an email it sent the client
+    CLIENT_FEEDBACK = "client_feedback"  # the app's timeline copy of a survey answer
 
 
 class RequestEvent(db.Model):

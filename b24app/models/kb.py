@@ -100,3 +100,16 @@ class KbGap(db.Model):
     sample_query: Mapped[str] = mapped_column(Text, default="")
     count: Mapped[int] = mapped_column(Integer, default=0)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KbGapRequest(db.Model):
+    """A request already counted for a gap: the card is rendered many times, the question once."""
+
+    __tablename__ = "kb_gap_request"
+    __table_args__ = (UniqueConstraint("gap_id", "request_b24_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portal_id: Mapped[int] = mapped_column(db.ForeignKey("portal.id", ondelete="CASCADE"), index=True)
+    gap_id: Mapped[int] = mapped_column(db.ForeignKey("kb_gap.id", ondelete="CASCADE"))
+    request_b24_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -32,6 +32,9 @@ class OneCConnection(db.Model):
     # sha256 hex of the bearer token 1C sends; the token itself is shown once and never stored.
     push_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     hmac_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    # The change feed cursor acknowledged last (1C re-delivers everything after it).
+    feed_cursor: Mapped[str | None] = mapped_column(String(64))
+    last_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

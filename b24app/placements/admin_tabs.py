@@ -10,7 +10,13 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-TAB_MODULES: list[str] = []
+TAB_MODULES: list[str] = [
+    "b24app.placements.admin_routing",
+    "b24app.placements.notify_admin",
+    "b24app.placements.kb_admin",
+    "b24app.placements.sla_admin",
+    "b24app.placements.onec_admin",
+]
 
 
 @dataclass(frozen=True)

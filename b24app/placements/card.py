@@ -13,7 +13,13 @@ from typing import Any
 
 from ..models import Portal, ServiceRequest
 
-SECTION_MODULES: list[str] = []
+SECTION_MODULES: list[str] = [
+    "b24app.placements.card_kb",
+    "b24app.placements.card_notify",
+    "b24app.placements.card_sla",
+    "b24app.placements.card_routing",
+    "b24app.placements.card_onec",
+]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from ..services.calendar import BusinessCalendar, russian_calendar
 from ..services.fields import CHANNELS, REQUEST_TYPES
 from ..services.metrics import Filters, Report, compute
 from ..services.metrics.loader import kb_signals, load_facts
+from ..services.sla_policies import default_calendar
 from .frames import frame_api, frame_headers, validate_frame
 
 bp = Blueprint("report", __name__)
@@ -39,6 +40,10 @@ class BadFilter(ValueError):
 
 
 def portal_calendar(portal: Portal) -> BusinessCalendar:
+    """The portal's default business calendar (seeded at setup); the Russian one if none is stored."""
+    record = default_calendar(portal.id)
+    if record is not None:
+        return BusinessCalendar.from_dict(record.data)
     year = utcnow().year
     return russian_calendar(range(year - 2, year + 2))
 

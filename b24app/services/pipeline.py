@@ -26,7 +26,12 @@ from .fields import FieldMap
 log = logging.getLogger(__name__)
 
 # Modules that define steps; imported once, in this order.
-STEP_MODULES: list[str] = []
+STEP_MODULES: list[str] = [
+    "b24app.services.routing_pipeline",
+    "b24app.services.sla_pipeline",
+    "b24app.services.notify",
+    "b24app.services.onec_sync",
+]
 
 
 @dataclass

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import Portal, PortalStatus
 from . import stages as stage_rules
 from .fields import APP_FIELDS, FieldSpec, field_name, item_key
+from .sla_policies import ensure_defaults
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ def run_setup(portal: Portal, client: B24Client, base_url: str) -> SetupReport:
     report.bound = bind_placements(portal, client, base_url)
     if portal.status == PortalStatus.INSTALLING:
         portal.status = PortalStatus.ACTIVE
+    # The business calendar and SLA policies exist before the first request is routed.
+    ensure_defaults(portal)
     db.session.commit()
     log.info("setup of %s: %s", portal.domain, report)
     return report

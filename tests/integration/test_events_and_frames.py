@@ -134,6 +134,7 @@ def test_a_burst_of_200_calls_never_hits_the_portal_limit(installed, app):
     installed.control("settings", {"bucket_size": 50, "drain_per_sec": 20})
     from tests.conftest import reconfigure
 
+    previous = app.config["SETTINGS"].b24_rate
     reconfigure(app, b24_rate=(50, 20.0))
     installed.control("stats/reset")
     with app.app_context():
@@ -157,7 +158,7 @@ def test_a_burst_of_200_calls_never_hits_the_portal_limit(installed, app):
         t.start()
     for t in threads:
         t.join(timeout=120)
-    reconfigure(app, b24_rate=(50, 2.0))
+    reconfigure(app, b24_rate=previous)
     stats = portal_stats(installed)
     assert errors == []
     assert stats["calls_by_method"].get("user.current", 0) == 200

@@ -1,9 +1,10 @@
-"""Each portal's search index and feedback model, kept in memory per process: built once from the
-published articles, then changed one article at a time; a cheap version stamp read from the
-database every few seconds makes other processes' edits visible."""
+"""Each portal's search indexes (published articles, active reply templates) and feedback model, kept
+in memory per process: built once, then changed one article at a time; a cheap version stamp read
+from the database every few seconds makes other processes' edits visible."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -11,20 +12,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
-from ...models import ArticleStatus, KbArticle, KbGap, KbUse, utcnow
+from ...models import ArticleStatus, KbArticle, KbGap, KbGapRequest, KbTemplate, KbUse, utcnow
 from .articles import to_kbdoc
 from .cleaning import request_query
 from .feedback import SIGNAL_VALUES, FeedbackModel
 from .gaps import gap_key, is_gap
 from .search import DEFAULT_GAP_THRESHOLD, KbIndex
+from .templates import template_kbdoc
 
+log = logging.getLogger(__name__)
 STAMP_INTERVAL = 5.0
 MAX_GAP_KEY = 500
 
-# (article rows, latest update, sum of versions): any insert, edit, status change or delete moves it.
-Stamp = tuple[int, datetime | None, int]
+# (rows, latest update, sum of versions) of articles then templates: any insert, edit, status change
+# or delete moves it.
+Stamp = tuple[int, datetime | None, int, int, datetime | None, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,16 @@ class Suggestion:
     matched_terms: list[str]
 
 
+@dataclass(frozen=True, slots=True)
+class TemplateSuggestion:
+    """A reply template proposed for a request (its text is filled by the caller)."""
+
+    template_id: int
+    title: str
+    score: float
+    matched_terms: list[str]
+
+
 @dataclass
 class _PortalKb:
     index: KbIndex
@@ -47,6 +62,8 @@ class _PortalKb:
     last_use_id: int
     checked_at: float
     titles: dict[int, tuple[str, str]] = field(default_factory=dict)  # article id -> (slug, title)
+    templates: KbIndex = field(default_factory=KbIndex)
+    template_titles: dict[int, str] = field(default_factory=dict)
 
 
 class KbRegistry:
@@ -99,6 +116,11 @@ class KbRegistry:
             checked_at=self._clock(),
             titles={a.id: (a.slug, a.title) for a in articles},
         )
+        templates = db.session.scalars(
+            select(KbTemplate).where(KbTemplate.portal_id == portal_id, KbTemplate.active.is_(True))
+        ).all()
+        kb.templates = KbIndex([template_kbdoc(t) for t in templates])
+        kb.template_titles = {t.id: t.title for t in templates}
         self._catch_up_feedback(portal_id, kb)
         return kb
 
@@ -137,6 +159,29 @@ class KbRegistry:
             kb.titles.pop(article_id, None)
             kb.stamp = _stamp(portal_id)
 
+    def template_changed(self, portal_id: int, template: KbTemplate) -> None:
+        """Apply one saved template (after flush or commit): suggested if active, else dropped."""
+        with self._lock(portal_id):
+            kb = self._portals.get(portal_id)
+            if kb is None:
+                return
+            if template.active:
+                kb.templates.update(template_kbdoc(template))
+                kb.template_titles[template.id] = template.title
+            else:
+                kb.templates.remove(str(template.id))
+                kb.template_titles.pop(template.id, None)
+            kb.stamp = _stamp(portal_id)
+
+    def template_removed(self, portal_id: int, template_id: int) -> None:
+        with self._lock(portal_id):
+            kb = self._portals.get(portal_id)
+            if kb is None:
+                return
+            kb.templates.remove(str(template_id))
+            kb.template_titles.pop(template_id, None)
+            kb.stamp = _stamp(portal_id)
+
     def forget(self, portal_id: int) -> None:
         """Drop a portal's in-memory state (uninstall, or a bulk import that is cheaper to rebuild)."""
         with self._lock(portal_id):
@@ -150,8 +195,10 @@ class KbRegistry:
         request_type: str | None = None,
         product: str | None = None,
         k: int = 3,
+        request_b24_id: int | None = None,
     ) -> list[Suggestion]:
-        """The k best published articles for a request; a question nothing answers is counted as a gap.
+        """The k best published articles for a request; a question nothing answers is counted as a gap
+        (once per request when its id is given).
 
         A gap is flushed, not committed: the caller's unit of work commits it.
         """
@@ -172,8 +219,21 @@ class KbRegistry:
                 for h in hits
             ]
         if is_gap(hits, DEFAULT_GAP_THRESHOLD):
-            record_gap(portal_id, query)
+            record_gap(portal_id, query, request_b24_id)
         return found
+
+    def suggest_templates(
+        self, portal_id: int, title: str, description: str = "", k: int = 3
+    ) -> list[TemplateSuggestion]:
+        """The k active reply templates whose words best match the request, best first."""
+        query = request_query(title, description)
+        with self._lock(portal_id):
+            kb = self._current(portal_id)
+            hits = kb.templates.search(query, k=k)
+            return [
+                TemplateSuggestion(int(h.doc_id), kb.template_titles[int(h.doc_id)], h.score, h.matched_terms)
+                for h in hits
+            ]
 
     def record_use(
         self,
@@ -208,19 +268,36 @@ class KbRegistry:
         return use
 
 
-def record_gap(portal_id: int, query_text: str) -> KbGap | None:
-    """Count one more occurrence of an unanswered question (grouped by its stems)."""
+def record_gap(portal_id: int, query_text: str, request_b24_id: int | None = None) -> KbGap | None:
+    """Count one more occurrence of an unanswered question (grouped by its stems); a request is
+    counted once however often its card is opened. None when nothing was counted."""
     key = gap_key(query_text)[:MAX_GAP_KEY]
     if not key:
         return None
-    gap = db.session.scalar(select(KbGap).where(KbGap.portal_id == portal_id, KbGap.gap_key == key))
-    if gap is None:
-        gap = KbGap(portal_id=portal_id, gap_key=key, sample_query=query_text, count=0)
-        db.session.add(gap)
-    gap.count = (gap.count or 0) + 1
-    gap.last_seen = utcnow()
-    gap.sample_query = query_text
-    db.session.flush()
+    try:
+        # A savepoint: two renders of the same card at once must not fail the caller's transaction.
+        with db.session.begin_nested():
+            gap = db.session.scalar(select(KbGap).where(KbGap.portal_id == portal_id, KbGap.gap_key == key))
+            if gap is None:
+                gap = KbGap(portal_id=portal_id, gap_key=key, sample_query=query_text, count=0)
+                db.session.add(gap)
+                db.session.flush()
+            elif request_b24_id is not None and db.session.scalar(
+                select(KbGapRequest.id).where(
+                    KbGapRequest.gap_id == gap.id, KbGapRequest.request_b24_id == request_b24_id
+                )
+            ):
+                return None
+            if request_b24_id is not None:
+                db.session.add(
+                    KbGapRequest(portal_id=portal_id, gap_id=gap.id, request_b24_id=request_b24_id)
+                )
+            gap.count = (gap.count or 0) + 1
+            gap.last_seen = utcnow()
+            gap.sample_query = query_text
+    except IntegrityError:
+        log.info("portal %s: gap %r of request %s counted concurrently", portal_id, key, request_b24_id)
+        return None
     return gap
 
 
@@ -244,7 +321,14 @@ def _stamp(portal_id: int) -> Stamp:
             func.coalesce(func.sum(KbArticle.version), 0),
         ).where(KbArticle.portal_id == portal_id)
     ).one()
-    return int(count), latest, int(versions)
+    t_count, t_latest, t_versions = db.session.execute(
+        select(
+            func.count(KbTemplate.id),
+            func.max(KbTemplate.updated_at),
+            func.coalesce(func.sum(KbTemplate.version), 0),
+        ).where(KbTemplate.portal_id == portal_id)
+    ).one()
+    return int(count), latest, int(versions), int(t_count), t_latest, int(t_versions)
 
 
 # The process-wide registry used by handlers, jobs and the command line.
@@ -253,4 +337,7 @@ index_for = registry.index_for
 article_changed = registry.article_changed
 article_removed = registry.article_removed
 suggest = registry.suggest
+suggest_templates = registry.suggest_templates
+template_changed = registry.template_changed
+template_removed = registry.template_removed
 record_use = registry.record_use

@@ -3,7 +3,10 @@ Markdown files with a YAML front matter. Import is all or nothing, with a line-n
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +45,8 @@ FRONT_MATTER_FIELDS = (
     "body_format",
 )
 FENCE = "---"
+MAX_UPLOAD = 10 * 1024 * 1024
+MAX_FILES = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,22 +85,70 @@ class ImportReport:
 
 def read_jsonl(path: str | Path) -> tuple[list[SourceArticle], list[ImportProblem]]:
     """Articles from a JSON-lines file; unreadable lines become problems."""
-    name = Path(path).name
+    with open(path, encoding="utf-8") as handle:
+        return read_jsonl_lines(Path(path).name, handle)
+
+
+def read_jsonl_lines(name: str, lines: Iterable[str]) -> tuple[list[SourceArticle], list[ImportProblem]]:
+    """Articles from JSON lines (numbered from 1 in problems); unreadable lines become problems."""
     articles: list[SourceArticle] = []
     problems: list[ImportProblem] = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(ImportProblem(name, number, f"строка не является JSON: {exc.msg}"))
-                continue
-            if not isinstance(row, dict):
-                problems.append(ImportProblem(name, number, "ожидался объект JSON со статьёй"))
-                continue
-            articles.append(SourceArticle(name, number, row))
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(ImportProblem(name, number, f"строка не является JSON: {exc.msg}"))
+            continue
+        if not isinstance(row, dict):
+            problems.append(ImportProblem(name, number, "ожидался объект JSON со статьёй"))
+            continue
+        articles.append(SourceArticle(name, number, row))
+    return articles, problems
+
+
+def read_upload(filename: str, data: bytes) -> tuple[list[SourceArticle], list[ImportProblem]]:
+    """Articles from an uploaded .jsonl file or a .zip of .md files (other zip members are ignored)."""
+    name = Path(filename or "").name or "upload"
+    if len(data) > MAX_UPLOAD:
+        return [], [ImportProblem(name, None, f"файл больше {MAX_UPLOAD // (1024 * 1024)} МБ")]
+    if name.lower().endswith(".jsonl"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            return [], [ImportProblem(name, None, f"файл не в кодировке UTF-8 (байт {exc.start})")]
+        return read_jsonl_lines(name, text.splitlines())
+    if name.lower().endswith(".zip"):
+        return _read_zip(name, data)
+    return [], [ImportProblem(name, None, "нужен файл .jsonl или архив .zip со статьями .md")]
+
+
+def _read_zip(name: str, data: bytes) -> tuple[list[SourceArticle], list[ImportProblem]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return [], [ImportProblem(name, None, "архив .zip повреждён")]
+    members = sorted(
+        (m for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith(".md")),
+        key=lambda m: m.filename,
+    )
+    if not members:
+        return [], [ImportProblem(name, None, "в архиве нет файлов .md")]
+    if len(members) > MAX_FILES or sum(m.file_size for m in members) > MAX_UPLOAD:
+        return [], [ImportProblem(name, None, "архив слишком велик для загрузки")]
+    articles: list[SourceArticle] = []
+    problems: list[ImportProblem] = []
+    for member in members:
+        # Only the base name counts: folders inside the archive never become part of a slug.
+        file_name = Path(member.filename).name
+        try:
+            text = archive.read(member).decode("utf-8-sig")
+            articles.append(parse_markdown(file_name, text))
+        except UnicodeDecodeError as exc:
+            problems.append(ImportProblem(file_name, None, f"файл не в кодировке UTF-8 (байт {exc.start})"))
+        except _FrontMatterError as exc:
+            problems.append(ImportProblem(file_name, exc.line, exc.message))
     return articles, problems
 
 
@@ -227,6 +280,22 @@ def export_jsonl(portal_id: int, path: str | Path) -> int:
         for article in articles:
             handle.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
     return len(articles)
+
+
+def jsonl_text(portal_id: int) -> str:
+    """The portal's articles as JSON lines, for a download."""
+    return "".join(
+        json.dumps(article_record(a), ensure_ascii=False) + "\n" for a in _portal_articles(portal_id)
+    )
+
+
+def markdown_zip(portal_id: int) -> bytes:
+    """The portal's articles as a .zip of <slug>.md files, for a download (importable as is)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for article in _portal_articles(portal_id):
+            archive.writestr(f"{article.slug}.md", markdown_text(article))
+    return buffer.getvalue()
 
 
 def markdown_text(article: KbArticle) -> str:

@@ -9,26 +9,8 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import EventKind, KbUse, RequestEvent, ServiceRequest
-from ..sla import Pause
+from ..sla_timeline import build_timeline
 from .facts import RequestFacts
-
-PAUSED_STATES = {"waiting", "resolved", "closed", "cancelled"}
-
-
-def pauses_from_stage_events(events: list[RequestEvent], until: datetime | None = None) -> tuple[Pause, ...]:
-    """Intervals spent in paused states (waiting for the client, resolved, closed, cancelled)."""
-    pauses: list[Pause] = []
-    started: datetime | None = None
-    for event in sorted((e for e in events if e.kind == EventKind.STAGE_CHANGED), key=lambda e: e.at):
-        entering = event.to_state in PAUSED_STATES
-        if entering and started is None:
-            started = event.at
-        elif not entering and started is not None:
-            pauses.append(Pause(started, event.at))
-            started = None
-    if started is not None:
-        pauses.append(Pause(started, until))
-    return tuple(pauses)
 
 
 def load_facts(portal_id: int, since: datetime | None = None) -> list[RequestFacts]:
@@ -64,7 +46,9 @@ def load_facts(portal_id: int, since: datetime | None = None) -> list[RequestFac
                 first_response_at=req.first_response_at,
                 first_response_due=req.first_response_due,
                 resolved_at=req.resolved_at,
-                pauses=pauses_from_stage_events(history),
+                pauses=build_timeline(
+                    req.created_time, sorted(history, key=lambda e: (e.at, e.id)), req.state, req.moved_time
+                ).pauses,
                 breached=req.sla_state == "breached",
                 reopened=req.reopen_count or sum(1 for e in history if e.kind == EventKind.REOPENED),
                 public_replies=sum(1 for e in history if e.kind == EventKind.PUBLIC_REPLY),

@@ -189,6 +189,33 @@ def todo_add(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     return {"id": int(row["ID"])}
 
 
+@method("crm.activity.add", "crm")
+def activity_add(ctx: CallContext, params: dict[str, Any]) -> int:
+    """An email or call logged on an item (the old activity API; to-dos go through crm.activity.todo.add)."""
+    fields = {str(k).upper(): v for k, v in as_dict(lower_keys(params).get("fields")).items()}
+    owner_type, owner_id = as_int(fields.get("OWNER_TYPE_ID")), as_int(fields.get("OWNER_ID"))
+    if owner_type is None or owner_id is None:
+        raise missing_param("fields[OWNER_TYPE_ID]" if owner_type is None else "fields[OWNER_ID]")
+    type_id = as_int(fields.get("TYPE_ID"))
+    if type_id not in (ACTIVITY_CALL, ACTIVITY_EMAIL):
+        raise RestError("ERROR_CORE", "TYPE_ID must be 2 (call) or 4 (email)", 400)
+    direction = as_int(fields.get("DIRECTION"), DIRECTION_OUTGOING)
+    if direction not in (DIRECTION_INCOMING, DIRECTION_OUTGOING):
+        raise RestError("ERROR_CORE", "DIRECTION must be 1 (incoming) or 2 (outgoing)", 400)
+    row = add_activity(
+        ctx.portal,
+        owner_type_id=owner_type,
+        owner_id=owner_id,
+        type_id=type_id,
+        direction=direction,
+        subject=str(fields.get("SUBJECT") or ""),
+        description=str(fields.get("DESCRIPTION") or ""),
+        actor=ctx.actor,
+        responsible_id=as_int(fields.get("RESPONSIBLE_ID")),
+    )
+    return int(row["ID"])
+
+
 @method("crm.activity.get", "crm")
 def activity_get(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     row = ctx.portal.activities.get(as_int(lower_keys(params).get("id"), -1) or -1)

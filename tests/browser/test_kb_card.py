@@ -1,0 +1,42 @@
+"""An operator opens a demo request, sees the knowledge-base suggestions in the app's tab and
+inserts the first article into the request."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.conftest import installed, stack  # noqa: F401  (fixtures)
+
+from .conftest import screenshot
+
+pytestmark = pytest.mark.browser
+# The portal resizes the tab's frame to its content (BX24.fitWindow) while sections load: clicks land
+# once its height has held still for half a second.
+FRAME_FITTED = """() => {
+  const height = document.querySelector("iframe[name^='tab-']").getBoundingClientRect().height;
+  const settled = window.lastFrameHeight === height;
+  window.lastFrameHeight = height;
+  return settled;
+}"""
+
+
+def test_operator_inserts_the_suggested_article_and_sees_it_sent_to_the_timeline(installed, page):  # noqa: F811
+    installed.load_demo_kb()
+    item = installed.seed_requests()[0]
+    installed.wait_idle()
+    etid = installed.entity_type_id()
+    page.goto(f"{installed.portal_url}/crm/type/{etid}/details/{item['id']}/")
+    page.locator("button[data-tab]", has_text="Сервис-деск").click()
+    frame = page.frame_locator("iframe[name^='tab-']").first
+    first = frame.locator("#kb-card .kb-suggestion").first
+    first.wait_for(timeout=15000)
+    assert "Т-400" in first.locator(".kb-title").inner_text()
+    assert frame.locator("#kb-card .kb-suggestion").count() == 3
+
+    page.wait_for_function(FRAME_FITTED, polling=500, timeout=15000)
+    first.get_by_role("button", name="Вставить в ответ").click()
+
+    status = first.locator(".kb-status.ok")
+    status.wait_for(timeout=15000)
+    assert status.inner_text() == "Отправлено в ленту"
+    screenshot(page, "kb-card-insert")

@@ -1,0 +1,85 @@
+"""What people see of the 1C flow: the request tab's «1С» section (number, problems, counterparty
+choice, outage banner) and the admin tab «1С» (connection check, token, exchange log)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+
+from .conftest import open_frame
+from .onec_fixtures import eventually, link, mirror, onec_control, onec_requests, settle
+
+
+@pytest.fixture
+def connected(installed):
+    installed.connect_onec()
+    return installed
+
+
+def _tab(stack, b24_id: int, user_id: int = 1) -> requests.Response:
+    response = open_frame(
+        stack, f"CRM_DYNAMIC_{stack.entity_type_id()}_DETAIL_TAB", {"ID": str(b24_id)}, user_id
+    )
+    assert response.status_code == 200, response.text
+    return response
+
+
+def _token(page: requests.Response) -> str:
+    return re.search(r'data-frame-token="([^"]+)"', page.text).group(1)
+
+
+def test_the_card_shows_the_1c_number_and_lets_the_operator_pick_the_counterparty(connected, app):
+    created = connected.seed_requests()
+    settle(connected)
+    uralmash, technolog = created[1]["id"], created[0]["id"]
+    number = eventually(lambda: mirror(app, uralmash).onec_number)
+    assert number in _tab(connected, uralmash).text
+
+    page = _tab(connected, technolog)
+    assert "несколько подходящих контрагентов" in page.text and "Техно-Логистик" in page.text
+    choose = f"{connected.app_url}/frame-api/onec/requests/{technolog}/counterparty"
+    headers = {"X-Frame-Token": _token(page)}
+    refused = requests.post(choose, json={"ref": "not-offered"}, headers=headers, timeout=10)
+    assert refused.status_code == 400 and link(app, technolog).decision == "needs_decision"
+    picked = link(app, technolog).candidates[0]["ref"]
+    assert requests.post(choose, json={"ref": picked}, headers=headers, timeout=10).status_code == 200
+    settle(connected)
+    document = eventually(lambda: [r for r in onec_requests(connected) if r.subject.startswith("Станок ЧПУ")])
+    assert len(document) == 1 and document[0].counterparty_ref == picked
+    assert mirror(app, technolog).onec_number in _tab(connected, technolog).text
+
+
+def test_the_card_warns_when_1c_is_unreachable(connected, app):
+    onec_control(connected, "quirks", {"down": True})
+    created = connected.seed_requests()
+    settle(connected, timeout=60)
+    page = _tab(connected, created[1]["id"])
+    assert 'id="onec-banner"' in page.text and "1С недоступна" in page.text
+
+
+def test_the_admin_tab_checks_the_connection_and_filters_the_exchange_log(connected, app):
+    connected.seed_requests()
+    settle(connected)
+    headers = {"X-Frame-Token": _token(open_frame(connected))}
+    base = f"{connected.app_url}/frame-api/admin/onec"
+    fragment = requests.get(base, headers=headers, timeout=10)
+    assert fragment.status_code == 200 and "Проверить связь" in fragment.text
+    check = requests.post(f"{base}/check", json={}, headers=headers, timeout=10).json()
+    assert check["ok"] and "1C answered" in check["message"]
+    to_1c = requests.get(
+        f"{base}/log", params={"direction": "to_1c", "object": "request"}, headers=headers, timeout=10
+    )
+    assert to_1c.status_code == 200 and to_1c.text.count('class="onec-log-row"') >= 3
+    assert "из 1С" not in to_1c.text
+    empty = requests.get(
+        f"{base}/log", params={"since": "2001-01-01", "until": "2001-01-02"}, headers=headers, timeout=10
+    )
+    assert 'id="onec-log-empty"' in empty.text
+    bad = requests.get(f"{base}/log", params={"direction": "sideways"}, headers=headers, timeout=10)
+    assert bad.status_code == 400
+    token = requests.post(f"{base}/token", json={}, headers=headers, timeout=10).json()
+    assert token["push_url"].endswith("/api/1c/v1/events") and len(token["token"]) > 20
+    operator = {"X-Frame-Token": _token(open_frame(connected, user_id=2))}
+    assert requests.get(base, headers=operator, timeout=10).status_code == 403

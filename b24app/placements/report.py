@@ -17,7 +17,7 @@ from ..models import Portal, ServiceRequest, utcnow
 from ..services.calendar import BusinessCalendar, russian_calendar
 from ..services.fields import CHANNELS, REQUEST_TYPES
 from ..services.metrics import Filters, Report, compute
-from ..services.metrics.loader import kb_signals, load_facts
+from ..services.metrics.loader import kb_signals, load_facts, load_surveys
 from ..services.sla_policies import default_calendar
 from .frames import frame_api, frame_headers, validate_frame
 
@@ -103,7 +103,12 @@ def _names(portal_id: int) -> dict[int, str]:
 def build(portal: Portal, filters: Filters) -> tuple[Report, dict]:
     facts = load_facts(portal.id)
     report = compute(
-        facts, (), kb_signals(portal.id), calendar=portal_calendar(portal), filters=filters, now=utcnow()
+        facts,
+        load_surveys(portal.id),
+        kb_signals(portal.id),
+        calendar=portal_calendar(portal),
+        filters=filters,
+        now=utcnow(),
     )
     names = _names(portal.id)
     admitted = [f for f in facts if filters.admits(f)]

@@ -144,3 +144,25 @@ def test_a_client_without_email_gets_a_note_in_the_card_not_retries(installed, a
     assert tab, "the card never showed the missing email"
     assert "не отправлено" in _tab(installed, item_id).text
     assert installed.smtp.mailbox.messages() == []
+
+
+def test_survey_answers_reach_the_managers_report(installed, app):
+    item = _one_request(installed)
+    _move_to(installed, app, item, "resolved")
+    survey_mail = installed.smtp.mailbox.wait_for(lambda m: m.subject.startswith("Оцените"), timeout=30)
+    link = SURVEY_LINK.search(survey_mail.body).group(0)
+    token = link.rsplit("/", 1)[1]
+    answer = {"token": token, "score": "5", "nps": "10"}
+    assert (
+        requests.post(link, data=answer, headers={"Origin": installed.app_url}, timeout=10).status_code == 200
+    )
+    installed.wait_idle()
+    report = open_frame(installed, "CRM_ANALYTICS_MENU", handler=f"{installed.app_url}/placements/report")
+
+    def tile(name: str) -> str:
+        return (
+            re.search(rf'id="kpi-{name}".*?class="tile-value">([^<]*)<', report.text, re.S).group(1).strip()
+        )
+
+    assert tile("csat") == "5.0"
+    assert tile("nps") == "100.0"

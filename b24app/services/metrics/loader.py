@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import EventKind, KbUse, RequestEvent, ServiceRequest
+from ...models import EventKind, KbUse, RequestEvent, ServiceRequest, Survey
 from ..sla_timeline import build_timeline
-from .facts import RequestFacts
+from .facts import RequestFacts, SurveyFacts
 
 
 def load_facts(portal_id: int, since: datetime | None = None) -> list[RequestFacts]:
@@ -56,6 +56,16 @@ def load_facts(portal_id: int, since: datetime | None = None) -> list[RequestFac
             )
         )
     return facts
+
+
+def load_surveys(portal_id: int) -> list[SurveyFacts]:
+    """Surveys that were sent, with their answers (unanswered ones count in the response rate)."""
+    rows = db.session.execute(
+        select(ServiceRequest.b24_id, Survey.score, Survey.nps)
+        .join(ServiceRequest, ServiceRequest.id == Survey.request_id)
+        .where(Survey.portal_id == portal_id, Survey.sent_at.is_not(None))
+    ).all()
+    return [SurveyFacts(request_id=b24_id, score=score, nps=nps) for b24_id, score, nps in rows]
 
 
 def kb_signals(portal_id: int) -> list[str]:

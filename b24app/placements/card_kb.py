@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..bitrix.errors import B24Error
 from ..extensions import db
+from ..jobs.queue import enqueue
 from ..models import ArticleStatus, KbArticle, KbTemplate, KbTemplateUse, ServiceRequest, utcnow
 from ..services.kb.articles import render_body
 from ..services.kb.cleaning import request_query
@@ -195,8 +196,18 @@ def insert(b24_id: int):
                 at=utcnow(),
             )
         )
+    sent_to_client = body.get("send", True) is not False
+    if sent_to_client:
+        # The email goes out from the queue (retried if the mail server is down); the timeline comment
+        # above is its copy. Recorded as a public reply, it counts as a response for the SLA.
+        enqueue(
+            "client.reply",
+            {"request_id": req.id, "text": text, "user_id": call.user_id, "ref": f"comment-{comment_id}"},
+            portal_id=portal.id,
+        )
     db.session.commit()
-    return jsonify(ok=True, comment_id=comment_id, message="Отправлено в ленту")
+    message = "Отправлено клиенту и в ленту" if sent_to_client else "Отправлено в ленту"
+    return jsonify(ok=True, comment_id=comment_id, sent_to_client=sent_to_client, message=message)
 
 
 @bp.post("/frame-api/kb/requests/<int:b24_id>/feedback")

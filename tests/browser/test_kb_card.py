@@ -38,5 +38,5 @@ def test_operator_inserts_the_suggested_article_and_sees_it_sent_to_the_timeline
 
     status = first.locator(".kb-status.ok")
     status.wait_for(timeout=15000)
-    assert status.inner_text() == "Отправлено в ленту"
+    assert status.inner_text() == "Отправлено клиенту и в ленту"
     screenshot(page, "kb-card-insert")

@@ -9,7 +9,7 @@ import requests
 from sqlalchemy import select
 
 from b24app.extensions import db
-from b24app.models import KbUse, Portal
+from b24app.models import KbUse, Portal, ServiceRequest
 from b24app.services.portals import client_for
 
 from .conftest import open_frame
@@ -62,7 +62,7 @@ def test_inserting_an_article_posts_it_to_the_request_timeline_and_counts_its_us
     )
 
     assert answer.status_code == 200, answer.text
-    assert answer.json()["message"] == "Отправлено в ленту"
+    assert answer.json()["message"] == "Отправлено клиенту и в ленту"
     with app.app_context():
         portal = db.session.scalars(select(Portal)).one()
         comments = (
@@ -85,3 +85,13 @@ def test_inserting_an_article_posts_it_to_the_request_timeline_and_counts_its_us
     assert [(u.article_id, u.signal, u.request_b24_id) for u in uses] == [
         (article_id, "inserted", item["id"])
     ]
+    # The client gets the reply by email, and it counts as the first response of the SLA.
+    client_mail = installed.smtp.mailbox.wait_for(
+        lambda m: m.subject.startswith("Ответ по обращению"), timeout=30
+    )
+    assert client_mail is not None and "предохранитель F2" in client_mail.body
+    installed.wait_idle()
+    with app.app_context():
+        req = db.session.scalars(select(ServiceRequest).where(ServiceRequest.b24_id == int(item["id"]))).one()
+        assert req.first_response_at is not None
+        db.session.remove()

@@ -104,9 +104,9 @@ class KbRegistry:
     def _build(self, portal_id: int) -> _PortalKb:
         self.builds += 1
         articles = db.session.scalars(
-            select(KbArticle).where(
-                KbArticle.portal_id == portal_id, KbArticle.status == ArticleStatus.PUBLISHED
-            )
+            select(KbArticle)
+            .where(KbArticle.portal_id == portal_id, KbArticle.status == ArticleStatus.PUBLISHED)
+            .order_by(KbArticle.id)  # the same index, so the same ties, on every database
         ).all()
         kb = _PortalKb(
             index=KbIndex([to_kbdoc(a) for a in articles]),

@@ -9,7 +9,6 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
@@ -98,7 +97,8 @@ class KbIndex(InvertedIndex):
         step = cfg.feedback_weight * cfg.half_score
         for slot, boost in learnt.items():
             scores[slot] = max(0.0, scores.get(slot, 0.0) + step * boost)
-        best = heapq.nlargest(k, scores.items(), key=itemgetter(1))
+        # Equal scores go to the article indexed first, so results never depend on dict order.
+        best = heapq.nlargest(k, scores.items(), key=lambda kv: (kv[1], -kv[0]))
         return [
             Hit(
                 self.doc_at(slot).id,

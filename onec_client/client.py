@@ -21,6 +21,7 @@ from onec_client.errors import OneCAmbiguous, OneCError, OneCUnavailable, error_
 from onec_client.models import (
     ChangeItem,
     Counterparty,
+    CounterpartyPage,
     Interaction,
     OneCRequest,
     PingInfo,
@@ -159,10 +160,18 @@ class OneCClient:
         self, after: str | None = None, limit: int = 500
     ) -> tuple[list[Counterparty], str | None]:
         """A page of all counterparties for a full sync; the cursor is None after the last page."""
+        page = self.counterparty_page(after, limit)
+        return page.items, page.next_cursor
+
+    def counterparty_page(self, after: str | None = None, limit: int = 500) -> CounterpartyPage:
+        """The same page with the total count, when 1C reports it (for progress)."""
         params: dict[str, Any] = {"limit": limit, **({"after": after} if after else {})}
         data = self._call("GET", "/counterparties", params=params)
         items = [self._parse(Counterparty.from_json, item) for item in data.get("items") or []]
-        return items, data.get("next_cursor") or None
+        total = data.get("total")
+        return CounterpartyPage(
+            items, data.get("next_cursor") or None, total if isinstance(total, int) else None
+        )
 
     def get_counterparty(self, ref: str) -> Counterparty:
         return self._parse(Counterparty.from_json, self._call("GET", f"/counterparties/{_seg(ref)}"))

@@ -95,6 +95,13 @@ class Counterparty:
 
 
 @dataclass(frozen=True)
+class CounterpartyPage:
+    items: list[Counterparty]
+    next_cursor: str | None
+    total: int | None = None
+
+
+@dataclass(frozen=True)
 class StatusChange:
     status: str
     at: datetime | None

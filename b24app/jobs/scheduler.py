@@ -43,6 +43,7 @@ PERIODIC: list[Periodic] = [
     Periodic("routing.assign_queue", 60),
     Periodic("sla.tick", 60),
     Periodic("onec.pull", 300),
+    Periodic("onec.sync_counterparties", 3600),
 ]
 
 

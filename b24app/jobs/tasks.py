@@ -54,6 +54,14 @@ def process_event(job: Job) -> None:
     data = inbox.payload.get("data") or {}
     if inbox.event in ITEM_EVENTS and mirror.is_request_event(portal, data):
         enqueue_request_sync(portal.id, _event_object_id(data), priority=5)
+    elif inbox.event == "ONCRMCOMPANYUPDATE":
+        company_id = _event_object_id(data)
+        queue.enqueue(
+            "onec.company_changed",
+            {"company_id": company_id},
+            portal_id=portal.id,
+            dedupe_key=f"onec.company_changed:{portal.id}:{company_id}",
+        )
     elif inbox.event in TIMELINE_EVENTS:
         kind = TIMELINE_EVENTS[inbox.event]
         object_id = _event_object_id(data)

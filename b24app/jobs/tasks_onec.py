@@ -23,10 +23,11 @@ from ..models import (
     ServiceRequest,
     utcnow,
 )
+from ..services import counterparty_sync
 from ..services.onec_alerts import report_failure, report_success
 from ..services.onec_calls import Exchange
 from ..services.onec_feed import apply_item, pull, sweep_conversations
-from ..services.onec_link import OneCLinkError, client_for_portal, connection_of
+from ..services.onec_link import OneCLinkError, client_for_portal, connection_of, log_exchange, result_of
 from ..services.onec_push import PushTarget, push_interaction, push_request
 from ..services.portals import client_for
 from .registry import PermanentJobError, RetryLater, handles
@@ -158,3 +159,55 @@ def apply_inbox_item(job: Job) -> None:
     b24 = _b24(portal) if (portal.settings or {}).get("smart_process") else None
     outcome = apply_item(portal, b24, item)
     log.info("portal %s: 1C %s seq %s → %s %s", portal.id, item.type, item.seq, outcome.status, outcome.note)
+
+
+@handles("onec.sync_counterparties")
+def sync_counterparties_job(job: Job) -> None:
+    """Hourly: counterparties of 1C become linked companies in Bitrix24 (resumes a crashed run)."""
+    portal = _portal(job)
+    try:
+        onec = client_for_portal(portal)
+    except OneCLinkError:
+        return
+    try:
+        run = counterparty_sync.run_sync(portal.id, _b24(portal), onec)
+    except OneCError as exc:
+        if not exc.retryable:
+            raise PermanentJobError(f"1C refused the counterparty list: {exc}") from exc
+        raise RetryLater(f"1C: {exc}") from exc
+    log.info("portal %s: counterparties: %s", portal.id, counterparty_sync.summary(run))
+
+
+@handles("onec.company_changed")
+def company_changed_job(job: Job) -> None:
+    """A linked company edited in Bitrix24: its name and contacts go to the counterparty in 1C."""
+    portal = _portal(job)
+    try:
+        onec = client_for_portal(portal)
+    except OneCLinkError:
+        return
+    company_id = int(job.payload["company_id"])
+    try:
+        saved = counterparty_sync.push_company(portal.id, _b24(portal), onec, company_id)
+    except OneCError as exc:
+        log_exchange(
+            portal.id,
+            direction="to_1c",
+            object_kind="counterparty",
+            operation="update",
+            result=result_of(exc),
+            error_text=str(exc)[:4000],
+        )
+        db.session.commit()
+        if not exc.retryable:
+            raise PermanentJobError(f"1C refused the counterparty update: {exc}") from exc
+        raise RetryLater(f"1C: {exc}") from exc
+    if saved is not None:
+        log_exchange(
+            portal.id,
+            direction="to_1c",
+            object_kind="counterparty",
+            operation="update",
+            result="ok",
+            object_ref=saved.ref,
+        )

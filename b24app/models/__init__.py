@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Every tenant row carries portal_id."""
 
+from .counterparty_sync import CounterpartySyncRun
 from .history import EventKind, RequestEvent
 from .kb import ArticleKind, ArticleStatus, BodyFormat, KbArticle, KbGap, KbGapRequest, KbUse
 from .kb_templates import KbTemplate, KbTemplateUse
@@ -21,6 +22,7 @@ __all__ = [
     "BusinessCalendarRecord",
     "ClientNotification",
     "CounterpartyLink",
+    "CounterpartySyncRun",
     "Decision",
     "Department",
     "EventKind",

@@ -10,7 +10,9 @@ from flask import Blueprint, abort, current_app, g, jsonify, render_template, re
 from sqlalchemy import select
 
 from ..extensions import db
+from ..jobs.queue import enqueue
 from ..models import ExchangeLog, Job, JobStatus
+from ..services.counterparty_sync import current_run
 from ..services.onec_alerts import open_incident_of
 from ..services.onec_link import (
     OneCLinkError,
@@ -58,6 +60,7 @@ def tab():
         connection=connection_of(portal),
         incident=open_incident_of(portal.id),
         dead=_dead_jobs(portal.id),
+        sync_run=current_run(portal.id),
         push_url=f"{current_app.config['SETTINGS'].app_base_url}/api/1c/v1/events",
         directions=DIRECTION_LABELS,
         results=RESULT_LABELS,
@@ -108,6 +111,20 @@ def token():
     return jsonify(
         token=issued, push_url=push_url, message="Сохраните токен в 1С сейчас: он показывается один раз"
     )
+
+
+@bp.post("/frame-api/admin/onec/sync")
+@frame_api
+def sync_now():
+    """Start (or resume) the counterparty sync now instead of waiting for the hourly run."""
+    portal = _admin_call()
+    enqueue(
+        "onec.sync_counterparties",
+        portal_id=portal.id,
+        dedupe_key=f"periodic:onec.sync_counterparties:{portal.id}",
+    )
+    db.session.commit()
+    return jsonify(message="Синхронизация контрагентов поставлена в очередь")
 
 
 @bp.post("/frame-api/admin/onec/requeue")

@@ -42,6 +42,11 @@
         .then(function (body) { say("onec-token-result", body.message + ": " + body.token, true); })
         .catch(function (error) { say("onec-token-result", error.message, false); });
     });
+    pane.querySelector("#onec-sync").addEventListener("click", function () {
+      window.sd.api("/frame-api/admin/onec/sync", {method: "POST", json: {}})
+        .then(function (body) { say("onec-sync-result", body.message, true); })
+        .catch(function (error) { say("onec-sync-result", error.message, false); });
+    });
     var requeue = pane.querySelector("#onec-requeue");
     if (requeue) {
       requeue.addEventListener("click", function () {

@@ -127,7 +127,7 @@ class OneCStore:
             page = refs[start : start + limit]
             items = [self.counterparties[ref].to_json(self.tz) for ref in page]
             more = start + limit < len(refs)
-            return {"items": items, "next_cursor": page[-1] if page and more else None}
+            return {"items": items, "next_cursor": page[-1] if page and more else None, "total": len(refs)}
 
     def counterparty(self, ref: str) -> CounterpartyRecord:
         record = self.counterparties.get(ref)

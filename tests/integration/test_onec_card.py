@@ -83,3 +83,16 @@ def test_the_admin_tab_checks_the_connection_and_filters_the_exchange_log(connec
     assert token["push_url"].endswith("/api/1c/v1/events") and len(token["token"]) > 20
     operator = {"X-Frame-Token": _token(open_frame(connected, user_id=2))}
     assert requests.get(base, headers=operator, timeout=10).status_code == 403
+
+
+def test_the_admin_tab_starts_the_counterparty_sync_and_shows_its_progress(connected, app):
+    headers = {"X-Frame-Token": _token(open_frame(connected))}
+    base = f"{connected.app_url}/frame-api/admin/onec"
+    assert "Ещё не запускалась" in requests.get(base, headers=headers, timeout=10).text
+    started = requests.post(f"{base}/sync", json={}, headers=headers, timeout=10)
+    assert started.status_code == 200
+    settle(connected)
+    progress = requests.get(base, headers=headers, timeout=10).text
+    assert 'id="onec-sync-progress"' in progress and "Завершена" in progress and "ошибок: 0" in progress
+    operator = {"X-Frame-Token": _token(open_frame(connected, user_id=2))}
+    assert requests.post(f"{base}/sync", json={}, headers=operator, timeout=10).status_code == 403

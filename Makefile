@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: install run test test-fast lint format browser clean
+.PHONY: install translations messages run test test-fast lint format browser clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,20 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed translations
+
+## UI catalogs: Russian msgids, English in b24app/translations/en; the .mo files are built, not kept.
+CATALOGS := $(wildcard b24app/translations/*/LC_MESSAGES/messages.po)
+translations: $(CATALOGS:.po=.mo)
+
+b24app/translations/%/LC_MESSAGES/messages.mo: b24app/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -d b24app/translations -l $* -i $< -o $@
+
+## After changing UI strings: re-extract them (templates, Python, t("…") in scripts) into the catalogs.
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k t -k _m -k N_ --no-location --sort-output \
+		--project sd-bitrix24 -o b24app/translations/messages.pot .
+	$(VENV)/bin/pybabel update --ignore-obsolete --no-fuzzy-matching -i b24app/translations/messages.pot -d b24app/translations
 
 ## Debian's Chromium drives the browser tests (Playwright uses it; nothing is downloaded by Playwright).
 browser:

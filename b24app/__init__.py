@@ -41,7 +41,7 @@ def configure_secrets(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (register the tables with the metadata)
-    from .i18n import select_locale
+    from .i18n import register_i18n, select_locale
 
     db.init_app(app)
     migrate.init_app(
@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
         directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
     )
     babel.init_app(app, locale_selector=select_locale)
+    register_i18n(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -71,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from .placements.request_tab import bp as request_tab_bp
     from .placements.sla_admin import bp as sla_admin_bp
     from .placements.survey import bp as survey_bp
+    from .placements.webform import bp as webform_bp
 
     for bp in (
         events_bp,
@@ -89,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
         routing_admin_bp,
         onec_card_bp,
         onec_admin_bp,
+        webform_bp,
     ):
         app.register_blueprint(bp)
 

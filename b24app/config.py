@@ -69,6 +69,8 @@ class Settings:
             "BABEL_DEFAULT_LOCALE": "ru",
             "BABEL_DEFAULT_TIMEZONE": "Europe/Moscow",
             "JSON_AS_ASCII": False,
+            # No request the app serves is bigger than a knowledge-base import: refuse the rest with 413.
+            "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         }
 
 

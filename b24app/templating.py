@@ -1,4 +1,4 @@
-"""Template filters: dates in the portal's time zone."""
+"""Template filters: dates in the portal's time zone, kept messages in the reader's language."""
 
 from __future__ import annotations
 
@@ -17,4 +17,7 @@ def localtime(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
 
 
 def register_filters(app: Flask) -> None:
+    from .i18n import render
+
     app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(render, "kept")  # a message kept as data, in the reader's language

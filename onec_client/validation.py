@@ -1,13 +1,14 @@
 """Check digits of Russian company identifiers (ИНН, КПП, ОГРН, ОГРНИП) before anything goes to 1C.
 
 Each check returns a `CheckResult` that is truthy when the value is valid and otherwise carries a
-reason in Russian that can be shown to an operator as is.
+reason in Russian that can be shown to an operator as is; `message` and `args` give the same reason as
+a msgid with its arguments, for an application that shows it in the reader's language.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 _INN12_WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
@@ -15,13 +16,23 @@ _INN12_WEIGHTS_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 _KPP_RE = re.compile(r"^[0-9]{4}[0-9A-Z]{2}[0-9]{3}$")
 
 
+def N_(text: str) -> str:
+    """Marks a reason as a message for translation catalogs (`pybabel extract -k N_`); returns it as is."""
+    return text
+
+
 @dataclass(frozen=True)
 class CheckResult:
     ok: bool
-    reason: str = ""
+    message: str = ""  # the reason as a msgid, with %(name)s placeholders
+    args: dict[str, object] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return self.ok
+
+    @property
+    def reason(self) -> str:
+        return self.message % self.args if self.args else self.message
 
 
 _OK = CheckResult(True)
@@ -45,14 +56,16 @@ def inn_is_valid(value: str | None) -> CheckResult:
     """ИНН: 10 digits for a legal entity, 12 for an individual or ИП, with valid check digits."""
     inn = (value or "").strip()
     if not inn:
-        return CheckResult(False, "ИНН не заполнен")
+        return CheckResult(False, N_("ИНН не заполнен"))
     if not inn.isdigit() or not inn.isascii():
-        return CheckResult(False, "ИНН должен состоять только из цифр")
+        return CheckResult(False, N_("ИНН должен состоять только из цифр"))
     if len(inn) not in (10, 12):
-        return CheckResult(False, f"ИНН должен содержать 10 или 12 цифр, а не {len(inn)}")
+        return CheckResult(
+            False, N_("ИНН должен содержать 10 или 12 цифр, а не %(count)s"), {"count": len(inn)}
+        )
     body_length = 9 if len(inn) == 10 else 10
     if inn_check_digits(inn[:body_length]) != inn[body_length:]:
-        return CheckResult(False, "Неверные контрольные цифры ИНН")
+        return CheckResult(False, N_("Неверные контрольные цифры ИНН"))
     return _OK
 
 
@@ -60,11 +73,11 @@ def kpp_is_valid(value: str | None) -> CheckResult:
     """КПП: 4 digits (tax office), 2 digits or capital Latin letters (reason), 3 digits."""
     kpp = (value or "").strip()
     if not kpp:
-        return CheckResult(False, "КПП не заполнен")
+        return CheckResult(False, N_("КПП не заполнен"))
     if len(kpp) != 9:
-        return CheckResult(False, f"КПП должен содержать 9 символов, а не {len(kpp)}")
+        return CheckResult(False, N_("КПП должен содержать 9 символов, а не %(count)s"), {"count": len(kpp)})
     if not _KPP_RE.match(kpp):
-        return CheckResult(False, "КПП имеет неверный формат: ожидается NNNNPPNNN (P: цифра или A–Z)")
+        return CheckResult(False, N_("КПП имеет неверный формат: ожидается NNNNPPNNN (P: цифра или A–Z)"))
     return _OK
 
 
@@ -76,17 +89,19 @@ def ogrn_is_valid(value: str | None) -> CheckResult:
     """
     ogrn = (value or "").strip()
     if not ogrn:
-        return CheckResult(False, "ОГРН не заполнен")
+        return CheckResult(False, N_("ОГРН не заполнен"))
     if not ogrn.isdigit() or not ogrn.isascii():
-        return CheckResult(False, "ОГРН должен состоять только из цифр")
+        return CheckResult(False, N_("ОГРН должен состоять только из цифр"))
     if len(ogrn) == 13:
         expected = int(ogrn[:12]) % 11 % 10
     elif len(ogrn) == 15:
         expected = int(ogrn[:14]) % 13 % 10
     else:
-        return CheckResult(False, f"ОГРН содержит 13 цифр, ОГРНИП 15, а не {len(ogrn)}")
+        return CheckResult(
+            False, N_("ОГРН содержит 13 цифр, ОГРНИП 15, а не %(count)s"), {"count": len(ogrn)}
+        )
     if int(ogrn[-1]) != expected:
-        return CheckResult(False, "Неверная контрольная цифра ОГРН")
+        return CheckResult(False, N_("Неверная контрольная цифра ОГРН"))
     return _OK
 
 

@@ -16,6 +16,8 @@ from flask_migrate import upgrade
 from b24app import create_app
 from b24app.config import Settings
 from b24app.jobs.scheduler import run_scheduler
+from sandbox import demo_data
+from sandbox.portal import seed_requests
 from sandbox.stack import Ports, SandboxStack
 
 
@@ -54,6 +56,7 @@ def main() -> None:
     stack.connect_onec()
     stack.load_demo_kb()
     stack.seed_requests()
+    seed_requests(stack.portal, stack.entity_type_id(), demo_data.CHAT_REQUESTS)
     stack.wait_idle(timeout=60)
 
     print(
@@ -63,6 +66,8 @@ def main() -> None:
         f"  Смарт-процесс «Обращения клиентов»: entityTypeId {report.entity_type_id}\n"
         f"  1С (песочница):                {stack.onec_url}/sandbox1c/\n"
         f"  Почта клиентов (SMTP-ловушка): {stack.portal_url}/mailbox/\n"
+        f"  Чаты клиентов (открытые линии): {stack.portal_url}/openlines/\n"
+        f"  Веб-форма для сайта клиента:   {stack.web_form_url()}\n"
         f"  Приложение:                    {stack.app_url}/health\n"
         "  Остановить: Ctrl+C\n",
         flush=True,

@@ -271,3 +271,13 @@ REQUESTS = [
         "urgency": "normal",
     },
 ]
+
+# Seeded by `make run` besides REQUESTS: a client who wrote to the open line from Telegram, answered there.
+CHAT_REQUESTS = [
+    {
+        "company": "kazanprom",
+        "title": "Не приходит код ошибки на панель оператора ПЧ-75",
+        "description": "Пишу из Telegram: после обновления прошивки панель показывает пустой экран аварий.",
+        "channel": "chat",
+    },
+]

@@ -136,6 +136,16 @@ class SandboxStack:
         """The app's row for the sandbox portal (call inside an app context)."""
         return db.session.scalars(select(Portal).where(Portal.member_id == self.portal.member_id)).one()
 
+    def web_form_url(self) -> str:
+        """The address of the app's public web form for the sandbox portal (made on first use)."""
+        from b24app.services.webform import ensure_form
+
+        with self.app.app_context():
+            key = ensure_form(self.app_portal())
+            db.session.commit()
+            db.session.remove()
+        return f"{self.app_url}/form/{key}"
+
     def setup(self) -> SetupReport:
         with self.app.app_context():
             portal = self.app_portal()

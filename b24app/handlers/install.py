@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, abort, current_app, g, render_template, request
+from flask_babel import gettext as _
 
 from ..bitrix.errors import B24Error
 from ..bitrix.frames import MalformedFrame, parse_frame
@@ -38,11 +39,11 @@ def install():
     client = client_for(portal.id, settings)
     try:
         if not client.call("user.admin").result:
-            abort(403, description="Установить приложение может только администратор портала.")
+            abort(403, description=_("Установить приложение может только администратор портала."))
         bound = bind_placements(portal, client, settings.app_base_url)
     except B24Error as exc:
         log.warning("install on %s: binding failed: %s", portal.domain, exc)
-        abort(502, description=f"Битрикс24 не принял привязку обработчиков: {exc}")
+        abort(502, description=_("Битрикс24 не принял привязку обработчиков: %(error)s", error=exc))
     if portal.status == PortalStatus.INSTALLING:
         portal.status = PortalStatus.ACTIVE
     db.session.commit()

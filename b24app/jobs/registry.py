@@ -49,4 +49,5 @@ def load_handlers() -> None:
         tasks_onec,
         tasks_routing,
         tasks_sla,
+        tasks_webform,
     )

@@ -44,6 +44,7 @@ PERIODIC: list[Periodic] = [
     Periodic("sla.tick", 60),
     Periodic("onec.pull", 300),
     Periodic("onec.sync_counterparties", 3600),
+    Periodic("survey.remind", 1800),
 ]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import current_app
 
 from ..extensions import db
-from ..models import ClientNotification, Job, Portal, PortalStatus, ServiceRequest, Survey
-from ..services import client_reply, notify, survey
+from ..models import ClientNotification, Job, Portal, PortalStatus, ServiceRequest, Survey, utcnow
+from ..services import client_reply, notify, survey, survey_reminders
 from ..services.portals import client_for
 from .registry import PermanentJobError, handles
 from .tasks import enqueue_request_sync
@@ -21,6 +21,14 @@ def _portal(job: Job) -> Portal:
     return portal
 
 
+def owned(model, job: Job, key: str, portal: Portal, what: str):
+    """The row the job's payload names, if it is still there and belongs to the job's portal."""
+    row = db.session.get(model, job.payload.get(key))
+    if row is None or row.portal_id != portal.id:
+        raise PermanentJobError(f"the {what} is gone")
+    return row
+
+
 def outbox() -> notify.Outbox:
     settings = current_app.config["SETTINGS"]
     return notify.Outbox(settings.smtp_url, settings.app_base_url, current_app.config["SECRET_KEY"])
@@ -29,31 +37,32 @@ def outbox() -> notify.Outbox:
 @handles("notify.client")
 def deliver_notification(job: Job) -> None:
     portal = _portal(job)
-    row = db.session.get(ClientNotification, job.payload.get("notification_id"))
-    if row is None or row.portal_id != portal.id:
-        raise PermanentJobError("the notification is gone")
+    row = owned(ClientNotification, job, "notification_id", portal, "notification")
     notify.deliver(portal, client_for(portal.id, current_app.config["SETTINGS"]), row, outbox())
+
+
+@handles("survey.remind")
+def remind_surveys(job: Job) -> None:
+    """Periodic: one reminder about each survey left unanswered for a few days."""
+    survey_reminders.remind(_portal(job), utcnow())
 
 
 @handles("survey.answered")
 def apply_survey_answer(job: Job) -> None:
     portal = _portal(job)
-    answered = db.session.get(Survey, job.payload.get("survey_id"))
-    if answered is None or answered.portal_id != portal.id:
-        raise PermanentJobError("the survey is gone")
+    answered = owned(Survey, job, "survey_id", portal, "survey")
     survey.apply_answer(portal, client_for(portal.id, current_app.config["SETTINGS"]), answered)
 
 
 @handles("client.reply")
 def send_client_reply(job: Job) -> None:
-    """A reply from the card reaches the client by email; then the pipeline sees the response."""
+    """A reply from the card reaches the client (chat or email); then the pipeline sees the response."""
     portal = _portal(job)
-    req = db.session.get(ServiceRequest, job.payload.get("request_id"))
-    if req is None or req.portal_id != portal.id:
-        raise PermanentJobError("the request is gone")
+    req = owned(ServiceRequest, job, "request_id", portal, "request")
     client = client_for(portal.id, current_app.config["SETTINGS"])
     try:
         sent = client_reply.send_reply(
+            portal,
             client,
             req,
             job.payload["text"],

@@ -13,6 +13,7 @@ from .request import RequestState, ServiceRequest
 from .routing import Agent, Department, RequestRouting, RoutingRule
 from .sla import BusinessCalendarRecord, SlaEscalation, SlaPolicyRecord
 from .types import UTCDateTime, utcnow
+from .webform import WebFormStatus, WebFormSubmission
 
 __all__ = [
     "Agent",
@@ -57,5 +58,7 @@ __all__ = [
     "SlaPolicyRecord",
     "Survey",
     "UTCDateTime",
+    "WebFormStatus",
+    "WebFormSubmission",
     "utcnow",
 ]

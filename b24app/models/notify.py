@@ -18,9 +18,11 @@ class NotifyEvent:
     RESOLVED = "resolved"
     CLOSED = "closed"
     SURVEY = "survey"  # the CSAT survey email sent after resolution
+    SURVEY_REMINDER = "survey_reminder"  # once, a few days later, if the client has not answered
 
     STAGES = (REGISTERED, IN_WORK, WAITING, RESOLVED, CLOSED)
-    ALL = (*STAGES, SURVEY)
+    SURVEYS = (SURVEY, SURVEY_REMINDER)
+    ALL = (*STAGES, *SURVEYS)
 
 
 class NotificationStatus:
@@ -64,7 +66,8 @@ class ClientNotification(db.Model):
     event: Mapped[str] = mapped_column(String(16))
     # The history event that caused it (created:12, stage:12:…): the same stage entry never notifies twice.
     stage_entry_ref: Mapped[str] = mapped_column(String(100))
-    to: Mapped[str | None] = mapped_column("to_email", String(255))
+    channel: Mapped[str] = mapped_column(String(16), default="email", server_default="email")  # or "chat"
+    to: Mapped[str | None] = mapped_column("to_email", String(255))  # the address, or the chat's label
     subject: Mapped[str | None] = mapped_column(String(255))
     body: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=NotificationStatus.QUEUED)
@@ -93,6 +96,7 @@ class Survey(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the reminder was queued
     score: Mapped[int | None] = mapped_column(Integer)
     nps: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)

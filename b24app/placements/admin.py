@@ -1,14 +1,21 @@
-"""The app's main page for admins: first-visit setup of the smart process and the stage mapping."""
+"""The app's main page for admins: first-visit setup of the smart process, the stage mapping, the web
+form, and the jobs that stopped after all their attempts."""
 
 from __future__ import annotations
 
 import logging
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from ..bitrix.errors import B24Error
 from ..extensions import db
-from ..models import RequestState
+from ..jobs import queue
+from ..models import Job, JobStatus, RequestState
+from ..services import webform
 from ..services.portals import client_for
 from ..services.setup import run_setup
 from ..services.stages import STATE_LABELS
@@ -18,6 +25,37 @@ from .frames import admin_required, frame_api, frame_headers, validate_frame
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__)
 bp.after_request(frame_headers)
+
+
+# What a stopped job was doing, for the admin (the 1C exchange has its own list in the «1С» tab).
+JOB_LABELS = {
+    "b24.event": _l("Событие Битрикс24"),
+    "b24.catch_up": _l("Сверка изменённых обращений"),
+    "portal.bind": _l("Привязка событий и встроек"),
+    "request.sync": _l("Обновление обращения"),
+    "request.activity": _l("Письмо или звонок по обращению"),
+    "request.comment": _l("Комментарий по обращению"),
+    "notify.client": _l("Уведомление клиенту"),
+    "client.reply": _l("Ответ клиенту из карточки"),
+    "survey.answered": _l("Ответ на опрос"),
+    "survey.remind": _l("Напоминание об опросе"),
+    "webform.create": _l("Обращение с веб-формы"),
+    "routing.sync_agents": _l("Список сотрудников"),
+    "routing.assign_queue": _l("Очередь группы"),
+    "sla.tick": _l("Эскалация по SLA"),
+    "sla.recompute": _l("Пересчёт сроков SLA"),
+}
+
+
+def _dead_jobs(portal_id: int) -> list[Job]:
+    return list(
+        db.session.scalars(
+            select(Job)
+            .where(Job.portal_id == portal_id, Job.status == JobStatus.DEAD, Job.kind.not_like("onec.%"))
+            .order_by(Job.id.desc())
+            .limit(50)
+        )
+    )
 
 
 @bp.post("/app/")
@@ -32,8 +70,19 @@ def main_page():
         except B24Error as exc:
             db.session.rollback()
             log.warning("setup of %s failed: %s", portal.domain, exc)
-            abort(502, description=f"Не удалось настроить смарт-процесс в Битрикс24: {exc}")
+            abort(502, description=_("Не удалось настроить смарт-процесс в Битрикс24: %(error)s", error=exc))
         db.session.commit()
+    form_url = None
+    if (portal.settings or {}).get("smart_process"):
+        key = webform.form_key(portal)
+        if key is None:  # set up before the web form existed: made on this visit
+            try:
+                key = webform.ensure_form(portal)
+                db.session.commit()
+            except OperationalError:  # SQLite busy with another writer: the next visit makes it
+                db.session.rollback()
+                key = None
+        form_url = f"{settings.app_base_url}/form/{key}" if key else None
     data = portal.settings or {}
     return render_template(
         "frames/admin.html",
@@ -45,6 +94,11 @@ def main_page():
         stage_map=data.get("stage_map", {}),
         state_labels=STATE_LABELS,
         report=report,
+        form_url=form_url,
+        form_enabled=webform.form_enabled(portal),
+        form_stuck=webform.stuck(portal.id) if frame.user.is_admin else [],
+        dead_jobs=_dead_jobs(portal.id) if frame.user.is_admin else [],
+        job_labels=JOB_LABELS,
         tabs=tabs_for(frame.user.is_admin),
         frame_token=frame.token,
         sdk_url=settings.b24_js_sdk_url,
@@ -69,10 +123,45 @@ def save_stage_map():
             error="invalid_mapping",
             unknown_stages=unknown,
             invalid_states=bad,
-            message="Неизвестные стадии или состояния",
+            message=_("Неизвестные стадии или состояния"),
         ), 400
     settings = dict(portal.settings)
     settings["stage_map"] = {**settings.get("stage_map", {}), **mapping}
     portal.settings = settings
     db.session.commit()
     return jsonify(stage_map=settings["stage_map"])
+
+
+@bp.put("/frame-api/admin/web-form")
+@frame_api
+def save_web_form():
+    call = g.call
+    admin_required(call)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("enabled"), bool):
+        abort(400, description=_('ожидается JSON {"enabled": true|false}'))
+    webform.set_enabled(call.portal, body["enabled"])
+    db.session.commit()
+    return jsonify(enabled=webform.form_enabled(call.portal))
+
+
+@bp.post("/frame-api/admin/web-form/submissions/<int:submission_id>/retry")
+@frame_api
+def retry_web_form_submission(submission_id: int):
+    call = g.call
+    admin_required(call)
+    row = webform.retry(call.portal.id, submission_id)
+    if row is None:
+        abort(404, description=_("обращение с формы не найдено или уже создано"))
+    db.session.commit()
+    return jsonify(id=row.id, status=row.status)
+
+
+@bp.post("/frame-api/admin/jobs/requeue")
+@frame_api
+def requeue_jobs():
+    """Every stopped job of this portal back in the queue with fresh attempts (`flask jobs retry` too)."""
+    call = g.call
+    admin_required(call)
+    ids = [job.id for job in _dead_jobs(call.portal.id)]
+    return jsonify(requeued=queue.requeue(ids, portal_id=call.portal.id) if ids else 0)

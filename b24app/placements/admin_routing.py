@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..bitrix.errors import B24Error
 from ..extensions import db
@@ -26,7 +28,7 @@ register_tab(
     AdminTab(
         order=30,
         name="routing",
-        title="Маршрутизация",
+        title=_l("Маршрутизация"),
         fragment_url="/frame-api/admin/routing",
         script="routing_admin.js",
         admin_only=False,  # an agent opens it to switch their own availability
@@ -34,9 +36,9 @@ register_tab(
 )
 
 STRATEGY_LABELS = {
-    Strategy.LEAST_LOADED: "наименее загруженный",
-    Strategy.ROUND_ROBIN: "по очереди",
-    Strategy.FIXED: "закреплённый сотрудник",
+    Strategy.LEAST_LOADED: _l("наименее загруженный"),
+    Strategy.ROUND_ROBIN: _l("по очереди"),
+    Strategy.FIXED: _l("закреплённый сотрудник"),
 }
 MAX_CAP = 500
 
@@ -68,7 +70,7 @@ def _agent_json(agent) -> dict[str, Any]:
 
 def _invalid(exc: routing_rules.RuleInvalid):
     return jsonify(
-        error="invalid_rule", problems=exc.problems, message="Правило не сохранено: " + str(exc)
+        error="invalid_rule", problems=exc.problems, message=_("Правило не сохранено: %(error)s", error=exc)
     ), 400
 
 
@@ -127,7 +129,7 @@ def update_rule(rule_id: int):
     portal_id = g.call.portal.id
     rule = routing_rules.find_rule(portal_id, rule_id)
     if rule is None:
-        abort(404, description="правило не найдено")
+        abort(404, description=_("правило не найдено"))
     try:
         data = routing_rules.validate_rule(request.get_json(silent=True), *_known(portal_id))
     except routing_rules.RuleInvalid as exc:
@@ -144,7 +146,7 @@ def delete_rule(rule_id: int):
     portal_id = g.call.portal.id
     rule = routing_rules.find_rule(portal_id, rule_id)
     if rule is None:
-        abort(404, description="правило не найдено")
+        abort(404, description=_("правило не найдено"))
     db.session.delete(rule)
     db.session.commit()
     return jsonify(rules=_rules_json(portal_id))
@@ -157,7 +159,7 @@ def order_rules():
     body = request.get_json(silent=True)
     ids = body.get("ids") if isinstance(body, dict) else None
     if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-        abort(400, description='ожидается {"ids": [номера правил по порядку]}')
+        abort(400, description=_('ожидается {"ids": [номера правил по порядку]}'))
     try:
         routing_rules.reorder(g.call.portal.id, ids)
     except routing_rules.RuleInvalid as exc:
@@ -176,7 +178,7 @@ def seed_rules():
         routing_rules.ensure_default_rules(portal, client_for(portal.id, current_app.config["SETTINGS"]))
     except B24Error as exc:
         db.session.rollback()
-        abort(502, description=f"Битрикс24 не ответил: {exc}")
+        abort(502, description=_("Битрикс24 не ответил: %(error)s", error=exc))
     db.session.commit()
     return jsonify(rules=_rules_json(portal.id))
 
@@ -194,17 +196,17 @@ def update_agent(user_id: int):
     call = g.call
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not body or set(body) - {"cap", "available"}:
-        abort(400, description='ожидается {"available": true|false} и/или {"cap": число}')
+        abort(400, description=_('ожидается {"available": true|false} и/или {"cap": число}'))
     if not call.is_admin and (user_id != call.user_id or "cap" in body):
-        abort(403, description="сотрудник может менять только свою доступность")
+        abort(403, description=_("сотрудник может менять только свою доступность"))
     agent = routing_agents.find_agent(call.portal.id, user_id)
     if agent is None:
-        abort(404, description="сотрудник не найден: обновите список из Битрикс24")
+        abort(404, description=_("сотрудник не найден: обновите список из Битрикс24"))
     available, cap = body.get("available"), body.get("cap")
     if "available" in body and not isinstance(available, bool):
-        abort(400, description="available — true или false")
+        abort(400, description=_("available — true или false"))
     if "cap" in body and (not isinstance(cap, int) or isinstance(cap, bool) or not 0 <= cap <= MAX_CAP):
-        abort(400, description=f"предел нагрузки — целое число от 0 до {MAX_CAP}")
+        abort(400, description=_("предел нагрузки — целое число от 0 до %(cap)s", cap=MAX_CAP))
     if "cap" in body:
         if cap > agent.cap:
             enqueue_assign_queue(call.portal.id)

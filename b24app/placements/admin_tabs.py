@@ -8,7 +8,9 @@ allows no inline script). Modules that define tabs are listed in TAB_MODULES.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from flask_babel.speaklater import LazyString
 
 TAB_MODULES: list[str] = [
     "b24app.placements.admin_routing",
@@ -23,7 +25,7 @@ TAB_MODULES: list[str] = [
 class AdminTab:
     order: int
     name: str
-    title: str  # Russian; shown as is
+    title: str | LazyString  # lazy_gettext of the Russian title: rendered in the request's language
     fragment_url: str  # GET, answers an HTML fragment
     script: str | None = None  # a file in static/, loaded with the page
     admin_only: bool = True
@@ -46,4 +48,6 @@ def tabs_for(is_admin: bool) -> list[AdminTab]:
         for module in TAB_MODULES:
             importlib.import_module(module)
         _loaded = True
-    return [t for t in _tabs if is_admin or not t.admin_only]
+    # Titles are lazy: resolved here, in the request's language, to plain strings (which Jinja escapes;
+    # a lazy string would be inserted as is).
+    return [replace(t, title=str(t.title)) for t in _tabs if is_admin or not t.admin_only]

@@ -19,6 +19,7 @@ SECTION_MODULES: list[str] = [
     "b24app.placements.card_sla",
     "b24app.placements.card_routing",
     "b24app.placements.card_onec",
+    "b24app.placements.card_history",
 ]
 
 

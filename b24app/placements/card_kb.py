@@ -7,6 +7,8 @@ import logging
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..bitrix.errors import B24Error
@@ -38,10 +40,10 @@ bp.after_request(frame_headers)
 SUGGESTIONS = 3
 TEMPLATES = 3
 KIND_LABELS = {
-    "manual": "Инструкция",
-    "fault": "Неисправность",
-    "warranty": "Гарантия",
-    "faq": "Вопрос-ответ",
+    "manual": _l("Инструкция"),
+    "fault": _l("Неисправность"),
+    "warranty": _l("Гарантия"),
+    "faq": _l("Вопрос-ответ"),
 }
 
 
@@ -119,28 +121,28 @@ def _mirrored_or_404(portal_id: int, b24_id: int) -> ServiceRequest:
         select(ServiceRequest).where(ServiceRequest.portal_id == portal_id, ServiceRequest.b24_id == b24_id)
     )
     if req is None:
-        abort(404, description="обращение не найдено")
+        abort(404, description=_("обращение не найдено"))
     return req
 
 
 def _json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        abort(400, description="ожидался объект JSON")
+        abort(400, description=_("ожидался объект JSON"))
     return body
 
 
 def _id_field(body: dict[str, Any], name: str) -> int:
     value = body.get(name)
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        abort(400, description=f"{name}: нужен целый номер")
+        abort(400, description=_("%(name)s: нужен целый номер", name=name))
     return value
 
 
 def _published_article_or_404(portal_id: int, article_id: int) -> KbArticle:
     article = db.session.get(KbArticle, article_id)
     if article is None or article.portal_id != portal_id or article.status != ArticleStatus.PUBLISHED:
-        abort(404, description="статья не найдена или не опубликована")
+        abort(404, description=_("статья не найдена или не опубликована"))
     return article
 
 
@@ -158,7 +160,7 @@ def insert(b24_id: int):
         if "template_id" in body:
             template = db.session.get(KbTemplate, _id_field(body, "template_id"))
             if template is None or template.portal_id != portal.id:
-                abort(404, description="шаблон не найден")
+                abort(404, description=_("шаблон не найден"))
             text = template_reply(
                 body.get("text") if "text" in body else fill(template.body, values_for(req))
             )
@@ -168,19 +170,19 @@ def insert(b24_id: int):
             link = f"{settings.app_base_url}/kb/a/{token}"
             text = article_reply(article, str(body.get("mode") or MODE_TEXT), link)
         else:
-            abort(400, description="нужен article_id или template_id")
+            abort(400, description=_("нужен article_id или template_id"))
     except ReplyInvalid as exc:
         abort(400, description=str(exc))
     smart = smart_process_of(portal)
     if not smart:
-        abort(409, description="смарт-процесс обращений ещё не настроен")
+        abort(409, description=_("смарт-процесс обращений ещё не настроен"))
     try:
         comment_id = post_to_timeline(
             client_for(portal.id, settings), int(smart["entity_type_id"]), b24_id, text
         )
     except B24Error as exc:
         log.warning("portal %s request %s: timeline comment failed: %s", portal.id, b24_id, exc)
-        abort(502, description=f"Битрикс24 не принял комментарий: {exc}")
+        abort(502, description=_("Битрикс24 не принял комментарий: %(error)s", error=exc))
     query = request_query(req.title or "", req.description or "")
     if article is not None:
         registry.record_use(portal.id, article.id, "inserted", query, b24_id, call.user_id)
@@ -206,7 +208,7 @@ def insert(b24_id: int):
             portal_id=portal.id,
         )
     db.session.commit()
-    message = "Отправлено клиенту и в ленту" if sent_to_client else "Отправлено в ленту"
+    message = _("Отправлено клиенту и в ленту") if sent_to_client else _("Отправлено в ленту")
     return jsonify(ok=True, comment_id=comment_id, sent_to_client=sent_to_client, message=message)
 
 
@@ -219,11 +221,11 @@ def feedback(b24_id: int):
     body = _json_body()
     helped = body.get("helped")
     if not isinstance(helped, bool):
-        abort(400, description="helped: нужно true или false")
+        abort(400, description=_("helped: нужно true или false"))
     article = _published_article_or_404(call.portal.id, _id_field(body, "article_id"))
     query = request_query(req.title or "", req.description or "")
     registry.record_use(
         call.portal.id, article.id, "helped" if helped else "not_helped", query, b24_id, call.user_id
     )
     db.session.commit()
-    return jsonify(ok=True, message="Спасибо, учтём" if helped else "Учтём: статья не помогла")
+    return jsonify(ok=True, message=_("Спасибо, учтём") if helped else _("Учтём: статья не помогла"))

@@ -4,33 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import render
 from ..models import NotificationStatus, Survey, utcnow
 from ..services.notify import notifications_of
 from ..services.notify_templates import EVENT_LABELS
 from .card import CardContext, section
 
 STATUS_LABELS = {
-    NotificationStatus.QUEUED: "в очереди",
-    NotificationStatus.SENT: "отправлено",
-    NotificationStatus.FAILED: "ошибка, повторим",
-    NotificationStatus.SKIPPED: "не отправлено",
+    NotificationStatus.QUEUED: _l("в очереди"),
+    NotificationStatus.SENT: _l("отправлено"),
+    NotificationStatus.FAILED: _l("ошибка, повторим"),
+    NotificationStatus.SKIPPED: _l("не отправлено"),
 }
 
 
 def survey_state(survey: Survey | None) -> tuple[str, str]:
-    """(code, Russian label) of a survey for the card."""
+    """(code, label in the UI language) of a survey for the card."""
     if survey is None:
-        return "none", "опрос не отправлялся"
+        return "none", _("опрос не отправлялся")
     if survey.answered_at is not None:
-        return "answered", "клиент ответил"
+        return "answered", _("клиент ответил")
     if survey.expires_at <= utcnow():
-        return "expired", "ссылка истекла без ответа"
+        return "expired", _("ссылка истекла без ответа")
     if survey.sent_at is None:
-        return "pending", "готовится к отправке"
-    return "sent", "ждём ответа клиента"
+        return "pending", _("готовится к отправке")
+    return "sent", _("ждём ответа клиента")
 
 
 @section(50, "notify", "frames/sections/notify.html")
@@ -43,7 +46,7 @@ def notify_section(ctx: CardContext) -> dict[str, Any]:
             "time": n.sent_at or n.created_at,
             "status": n.status,
             "status_label": STATUS_LABELS.get(n.status, n.status),
-            "error": n.last_error,
+            "error": render(n.last_error) if n.last_error else None,
         }
         for n in notifications_of(req)
     ]
@@ -53,4 +56,5 @@ def notify_section(ctx: CardContext) -> dict[str, Any]:
         .order_by(Survey.id.desc())
     ).first()
     code, label = survey_state(survey)
-    return {"rows": rows, "survey": survey, "survey_code": code, "survey_label": label}
+    note = render(survey.note) if survey is not None and survey.note else None
+    return {"rows": rows, "survey": survey, "survey_code": code, "survey_label": label, "survey_note": note}

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import render
 from ..models import Decision, ExchangeLog, Job, JobStatus, OneCRequestLink, ServiceRequest
 from ..models.onec_sync import CREATE_NEW
 from ..services.onec_alerts import open_incident_of
@@ -54,7 +56,7 @@ def onec_section(ctx: CardContext) -> dict[str, Any] | None:
         "number": req.onec_number,
         "status": STATUS_TITLES.get(req.onec_status or "", req.onec_status),
         "link": link,
-        "problems": list(link.problems or []) if link else [],
+        "problems": [render(p) for p in link.problems or []] if link else [],
         "candidates": list(link.candidates or [])
         if link and link.decision == Decision.NEEDS_DECISION
         else [],
@@ -76,19 +78,19 @@ def choose_counterparty(b24_id: int):
     body = request.get_json(silent=True)
     ref = body.get("ref") if isinstance(body, dict) else None
     if not isinstance(ref, str) or not ref.strip():
-        abort(400, description="Укажите контрагента: ref одного из предложенных вариантов")
+        abort(400, description=_("Укажите контрагента: ref одного из предложенных вариантов"))
     req = db.session.scalars(
         select(ServiceRequest).where(ServiceRequest.portal_id == portal.id, ServiceRequest.b24_id == b24_id)
     ).first()
     link = link_of(req) if req is not None else None
     if req is None or link is None:
-        abort(404, description="Обращение не найдено")
+        abort(404, description=_("Обращение не найдено"))
     if link.decision != Decision.NEEDS_DECISION:
-        abort(409, description="Выбор контрагента для этого обращения не требуется")
+        abort(409, description=_("Выбор контрагента для этого обращения не требуется"))
     offered = {c.get("ref") for c in link.candidates or []}
     branches_only = all(c.get("match") == "branch" for c in link.candidates or [])
     if ref not in offered and not (ref == CREATE_NEW and branches_only):
-        abort(400, description="Этого контрагента нет среди предложенных вариантов")
+        abort(400, description=_("Этого контрагента нет среди предложенных вариантов"))
     link.chosen_counterparty_ref, link.decision = ref, Decision.OK
     enqueue_push(portal.id, req.id)
     db.session.commit()

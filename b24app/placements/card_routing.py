@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import render
 from ..models import ServiceRequest
 from ..models.routing import Department
 from ..services.fields import REQUEST_TYPES, URGENCIES
@@ -16,7 +19,12 @@ from ..services.routing_agents import LOAD_STATES
 from ..services.routing_pipeline import record_of
 from .card import CardContext, section
 
-PRIORITY_LABELS = {"critical": "критический", "high": "высокий", "normal": "обычный", "low": "низкий"}
+PRIORITY_LABELS = {
+    "critical": _l("критический"),
+    "high": _l("высокий"),
+    "normal": _l("обычный"),
+    "low": _l("низкий"),
+}
 
 
 def _label(options: tuple[tuple[str, str, str], ...], code: str | None, lang: str) -> str:
@@ -56,9 +64,9 @@ def routing_section(ctx: CardContext) -> dict[str, Any] | None:
     if record is None and not req.routing_explanation:
         return None
     data: dict[str, Any] = {
-        "explanation": req.routing_explanation,
+        "explanation": render(req.routing_explanation),
         "priority": PRIORITY_LABELS.get(req.priority or ""),
-        "note": record.note if record else None,
+        "note": render(record.note) if record else None,
         "queued": req.queued_at is not None,
         "queued_at": req.queued_at,
         "proposal": None,
@@ -79,20 +87,20 @@ def routing_section(ctx: CardContext) -> dict[str, Any] | None:
         applied = set(record.proposal_applied or [])
         data["proposal"] = [
             {
-                "field": "Тип",
+                "field": _("Тип"),
                 "value": _label(REQUEST_TYPES, record.proposed_type, ctx.lang),
                 "confidence": round((record.type_confidence or 0) * 100),
                 "applied": "type" in applied,
-                "reasons": (record.proposal_reasons or {}).get("type", []),
+                "reasons": [render(r) for r in (record.proposal_reasons or {}).get("type", [])],
             }
             if record.proposed_type
             else None,
             {
-                "field": "Срочность",
+                "field": _("Срочность"),
                 "value": _label(URGENCIES, record.proposed_urgency, ctx.lang),
                 "confidence": round((record.urgency_confidence or 0) * 100),
                 "applied": "urgency" in applied,
-                "reasons": (record.proposal_reasons or {}).get("urgency", []),
+                "reasons": [render(r) for r in (record.proposal_reasons or {}).get("urgency", [])],
             }
             if record.proposed_urgency
             else None,

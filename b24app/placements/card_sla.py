@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from ..extensions import db
 from ..models import SlaPolicyRecord, utcnow
 from ..services.calendar import BusinessCalendar, working_minutes_between, working_spans
@@ -21,16 +23,16 @@ from ..services.sla_timeline import PAUSED_STATES
 from .card import CardContext, section
 
 TARGET_LABELS = {
-    "first_response": "Первый ответ",
-    "next_response": "Следующий ответ",
-    "resolution": "Решение",
+    "first_response": _l("Первый ответ"),
+    "next_response": _l("Следующий ответ"),
+    "resolution": _l("Решение"),
 }
 STATE_LABELS = {
-    SlaState.ON_TRACK: "В срок",
-    SlaState.WARNING: "Под угрозой",
-    SlaState.BREACHED: "Просрочено",
-    SlaState.PAUSED: "На паузе",
-    SlaState.MET: "Выполнено в срок",
+    SlaState.ON_TRACK: _l("В срок"),
+    SlaState.WARNING: _l("Под угрозой"),
+    SlaState.BREACHED: _l("Просрочено"),
+    SlaState.PAUSED: _l("На паузе"),
+    SlaState.MET: _l("Выполнено в срок"),
 }
 _SEVERITY = (SlaState.BREACHED, SlaState.PAUSED, SlaState.WARNING, SlaState.ON_TRACK, SlaState.MET)
 # The browser gets the working intervals of this many days ahead (or this many intervals).

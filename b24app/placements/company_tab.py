@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from ..extensions import db
@@ -14,6 +15,12 @@ from .frames import frame_headers, validate_frame
 bp = Blueprint("company_tab", __name__)
 bp.after_request(frame_headers)
 OPEN_STATES = ("new", "in_work", "waiting")
+
+
+def _labels(options: tuple[tuple[str, str, str], ...]) -> dict[str, str]:
+    """code → label of a list field, in the frame's language."""
+    english = str(get_locale() or "ru") == "en"
+    return {code: en if english else ru for code, ru, en in options}
 
 
 @bp.post("/placements/company-tab")
@@ -40,8 +47,8 @@ def company_tab():
         requests=requests,
         open_count=sum(1 for r in requests if r.state in OPEN_STATES),
         states=STATE_LABELS,
-        types={code: ru for code, ru, _ in REQUEST_TYPES},
-        channels={code: ru for code, ru, _ in CHANNELS},
+        types=_labels(REQUEST_TYPES),
+        channels=_labels(CHANNELS),
         etid=(frame.portal.settings or {}).get("smart_process", {}).get("entity_type_id"),
         frame_token=frame.token,
         sdk_url=current_app.config["SETTINGS"].b24_js_sdk_url,

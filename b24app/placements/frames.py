@@ -205,3 +205,18 @@ def frame_headers(response):
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def public_headers(response, *, frame_ancestors: str = "'none'", referrer: str = "same-origin"):
+    """Pages for clients (survey, web form): own scripts and styles only, never cached; framed only
+    where `frame_ancestors` allows (the web form is made to be embedded on the company's site)."""
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"form-action 'self'; frame-ancestors {frame_ancestors}; base-uri 'none'"
+    )
+    if frame_ancestors == "'none'":
+        response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = referrer
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -4,6 +4,7 @@ handed out can be read, and only while they are published."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import ArticleStatus, KbArticle, Portal, PortalStatus
@@ -20,7 +21,7 @@ def article_page(token: str):
     try:
         portal_id, article_id = read_link_token(current_app.config["SECRET_KEY"], token)
     except LookupError:
-        abort(404, description="Статья не найдена.")
+        abort(404, description=_("Статья не найдена."))
     portal = db.session.get(Portal, portal_id)
     article = db.session.get(KbArticle, article_id)
     if (
@@ -30,5 +31,5 @@ def article_page(token: str):
         or article.portal_id != portal_id
         or article.status != ArticleStatus.PUBLISHED
     ):
-        abort(404, description="Статья не найдена или снята с публикации.")
+        abort(404, description=_("Статья не найдена или снята с публикации."))
     return render_template("kb/article.html", article=article, body_html=render_body(article))

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
@@ -26,13 +28,13 @@ from .frames import admin_required, frame_api, frame_headers
 
 bp = Blueprint("onec_admin", __name__)
 bp.after_request(frame_headers)
-register_tab(AdminTab(60, "onec", "1С", "/frame-api/admin/onec", script="onec_admin.js"))
+register_tab(AdminTab(60, "onec", _l("1С"), "/frame-api/admin/onec", script="onec_admin.js"))
 
 PAGE_SIZE = 50
 PORTAL_TZ = ZoneInfo("Europe/Moscow")
 OBJECT_KINDS = ("request", "counterparty", "interaction", "feed", "connection", "event")
-DIRECTION_LABELS = {"to_1c": "в 1С", "from_1c": "из 1С"}
-RESULT_LABELS = {"ok": "успешно", "error": "ошибка", "retry": "повтор"}
+DIRECTION_LABELS = {"to_1c": _l("в 1С"), "from_1c": _l("из 1С")}
+RESULT_LABELS = {"ok": _l("успешно"), "error": _l("ошибка"), "retry": _l("повтор")}
 
 
 def _admin_call():
@@ -74,7 +76,7 @@ def save_connection():
     portal = _admin_call()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        abort(400, description='Ожидается JSON {"url", "username", "password", "tz"}')
+        abort(400, description=_('Ожидается JSON {"url", "username", "password", "tz"}'))
     existing = connection_of(portal)
     password = body.get("password") or (existing.password if existing else None) or ""
     try:
@@ -89,7 +91,7 @@ def save_connection():
         db.session.rollback()
         abort(400, description=str(exc))
     db.session.commit()
-    return jsonify(ok=True, message="Подключение к 1С сохранено")
+    return jsonify(ok=True, message=_("Подключение к 1С сохранено"))
 
 
 @bp.post("/frame-api/admin/onec/check")
@@ -109,7 +111,7 @@ def token():
     db.session.commit()
     push_url = f"{current_app.config['SETTINGS'].app_base_url}/api/1c/v1/events"
     return jsonify(
-        token=issued, push_url=push_url, message="Сохраните токен в 1С сейчас: он показывается один раз"
+        token=issued, push_url=push_url, message=_("Сохраните токен в 1С сейчас: он показывается один раз")
     )
 
 
@@ -124,7 +126,7 @@ def sync_now():
         dedupe_key=f"periodic:onec.sync_counterparties:{portal.id}",
     )
     db.session.commit()
-    return jsonify(message="Синхронизация контрагентов поставлена в очередь")
+    return jsonify(message=_("Синхронизация контрагентов поставлена в очередь"))
 
 
 @bp.post("/frame-api/admin/onec/requeue")
@@ -145,7 +147,7 @@ def _day(name: str, end: bool = False) -> datetime | None:
     try:
         day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        abort(400, description=f"{name}: ожидается дата ГГГГ-ММ-ДД")
+        abort(400, description=_("%(name)s: ожидается дата ГГГГ-ММ-ДД", name=name))
     moment = datetime.combine(day + timedelta(days=1) if end else day, time.min, PORTAL_TZ)
     return moment.astimezone(UTC)
 
@@ -153,7 +155,10 @@ def _day(name: str, end: bool = False) -> datetime | None:
 def _choice(name: str, allowed) -> str | None:
     value = request.args.get(name, "").strip()
     if value and value not in allowed:
-        abort(400, description=f"{name}: допустимо одно из {', '.join(allowed)}")
+        abort(
+            400,
+            description=_("%(name)s: допустимо одно из %(allowed)s", name=name, allowed=", ".join(allowed)),
+        )
     return value or None
 
 
@@ -171,7 +176,7 @@ def exchange_log():
         stmt = stmt.where(ExchangeLog.object_kind == kind)
     since, until = _day("since"), _day("until", end=True)
     if since and until and since >= until:
-        abort(400, description="Начало периода позже его конца")
+        abort(400, description=_("Начало периода позже его конца"))
     if since:
         stmt = stmt.where(ExchangeLog.at >= since)
     if until:
@@ -179,7 +184,7 @@ def exchange_log():
     try:
         page = max(1, int(request.args.get("page", 1)))
     except ValueError:
-        abort(400, description="page: ожидается номер страницы")
+        abort(400, description=_("page: ожидается номер страницы"))
     rows = list(
         db.session.scalars(
             stmt.order_by(ExchangeLog.at.desc(), ExchangeLog.id.desc())

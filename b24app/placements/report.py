@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
@@ -54,33 +56,34 @@ def _date(value: str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise BadFilter(f"{name}: дата в формате ГГГГ-ММ-ДД") from exc
+        raise BadFilter(_("%(name)s: дата в формате ГГГГ-ММ-ДД", name=name)) from exc
 
 
 def _int(value: str | None, name: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise BadFilter(f"{name}: нужно число")
+        raise BadFilter(_("%(name)s: нужно число", name=name))
     return int(value)
 
 
 def parse_filters(args) -> Filters:
-    start, end = _date(args.get("start"), "Начало периода"), _date(args.get("end"), "Конец периода")
+    start = _date(args.get("start"), _("Начало периода"))
+    end = _date(args.get("end"), _("Конец периода"))
     if start and end and end < start:
-        raise BadFilter("Конец периода раньше начала")
-    types = {code for code, _, _ in REQUEST_TYPES}
-    channels = {code for code, _, _ in CHANNELS}
+        raise BadFilter(_("Конец периода раньше начала"))
+    types = {code for code, _ru, _en in REQUEST_TYPES}
+    channels = {code for code, _ru, _en in CHANNELS}
     if args.get("type") and args["type"] not in types:
-        raise BadFilter("Неизвестный тип обращения")
+        raise BadFilter(_("Неизвестный тип обращения"))
     if args.get("channel") and args["channel"] not in channels:
-        raise BadFilter("Неизвестный канал")
+        raise BadFilter(_("Неизвестный канал"))
     return Filters(
         start=datetime.combine(start, time(0), MOSCOW).astimezone(UTC) if start else None,
         end=datetime.combine(end + timedelta(days=1), time(0), MOSCOW).astimezone(UTC) if end else None,
         request_type=args.get("type") or None,
-        group_id=_int(args.get("group"), "Группа"),
-        agent_id=_int(args.get("agent"), "Сотрудник"),
+        group_id=_int(args.get("group"), _("Группа")),
+        agent_id=_int(args.get("agent"), _("Сотрудник")),
         channel=args.get("channel") or None,
     )
 
@@ -100,33 +103,98 @@ def _names(portal_id: int) -> dict[int, str]:
     return {uid: name or f"#{uid}" for uid, name in rows}
 
 
+@dataclass(frozen=True)
+class AgentLine:
+    """One responsible's figures over the same selection: the team table of the report."""
+
+    user_id: int
+    name: str
+    report: Report
+
+
 def build(portal: Portal, filters: Filters) -> tuple[Report, dict]:
     facts = load_facts(portal.id)
-    report = compute(
-        facts,
+    surveys, signals, calendar, now = (
         load_surveys(portal.id),
         kb_signals(portal.id),
-        calendar=portal_calendar(portal),
-        filters=filters,
-        now=utcnow(),
+        portal_calendar(portal),
+        utcnow(),
     )
+    report = compute(facts, surveys, signals, calendar=calendar, filters=filters, now=now)
     names = _names(portal.id)
     admitted = [f for f in facts if filters.admits(f)]
     weeks = Counter(
         (f.created.astimezone(MOSCOW).date() - timedelta(days=f.created.astimezone(MOSCOW).weekday()))
         for f in admitted
     )
-    type_labels = {code: ru for code, ru, _ in REQUEST_TYPES}
+    english = str(get_locale() or "ru") == "en"
+    type_labels = {code: en if english else ru for code, ru, en in REQUEST_TYPES}
+    channel_labels = {code: en if english else ru for code, ru, en in CHANNELS}
+    by_channel = Counter(f.channel or "" for f in admitted)
     charts = {
         "weeks": [Bar(week.strftime("%d.%m"), n) for week, n in sorted(weeks.items())[-12:]],
         "breaches": [Bar(type_labels.get(k, k), v) for k, v in sorted(report.breaches_by_type.items())],
+        "channels": [
+            Bar(channel_labels.get(k, k) if k else _("не указан"), v)
+            for k, v in sorted(by_channel.items(), key=lambda kv: -kv[1])
+        ],
         "load": [
             Bar(names.get(k, f"#{k}"), v)
             for k, v in sorted(report.open_by_agent.items(), key=lambda kv: -kv[1])
         ],
         "agents": sorted(names.items(), key=lambda kv: kv[1]),
+        "team": [
+            AgentLine(
+                uid,
+                names.get(uid, f"#{uid}"),
+                compute(
+                    facts,
+                    surveys,
+                    signals,
+                    calendar=calendar,
+                    filters=replace(filters, agent_id=uid),
+                    now=now,
+                ),
+            )
+            for uid in sorted(
+                {f.agent_id for f in admitted if f.agent_id is not None}, key=lambda u: names.get(u, "")
+            )
+        ],
     }
     return report, charts
+
+
+def team_rows(charts: dict) -> list[list[str]]:
+    """The team table as rows for the CSV: a header, then one row per responsible."""
+
+    def num(v, scale=1.0, digits=1):
+        return "" if v is None else f"{v * scale:.{digits}f}"
+
+    rows = [
+        [
+            _("Сотрудник"),
+            _("Обращений"),
+            _("FRT, медиана, рабочие часы"),
+            _("TTR, медиана, рабочие часы"),
+            _("Соблюдение SLA, %"),
+            _("CSAT, средняя оценка"),
+            _("Открытых"),
+        ]
+    ]
+    for line in charts["team"]:
+        r = line.report
+        rows.append(
+            [
+                line.name,
+                str(r.requests),
+                num(r.frt.business_p50, 1 / 60, 2),
+                num(r.ttr.business_p50, 1 / 60, 2),
+                num(r.sla_compliance, 100),
+                num(r.csat_average, 1, 2),
+                str(sum(r.open_by_agent.values())),
+            ]
+        )
+    return rows
 
 
 def _hours(minutes: float | None) -> float | None:
@@ -143,25 +211,25 @@ def report_rows(report: Report) -> list[tuple[str, str]]:
         return "" if v is None else f"{v:.{digits}f}"
 
     return [
-        ("Обращений", str(report.requests)),
-        ("FRT, медиана, рабочие часы", num(_hours(report.frt.business_p50))),
-        ("FRT, 90-й процентиль, рабочие часы", num(_hours(report.frt.business_p90))),
-        ("FRT, медиана, календарные часы", num(_hours(report.frt.calendar_p50))),
-        ("FRT в срок SLA, %", pct(report.frt_within_sla)),
-        ("TTR, медиана, рабочие часы", num(_hours(report.ttr.business_p50))),
-        ("TTR, 90-й процентиль, рабочие часы", num(_hours(report.ttr.business_p90))),
-        ("TTR, медиана, календарные часы", num(_hours(report.ttr.calendar_p50))),
-        ("Соблюдение SLA, %", pct(report.sla_compliance)),
+        (_("Обращений"), str(report.requests)),
+        (_("FRT, медиана, рабочие часы"), num(_hours(report.frt.business_p50))),
+        (_("FRT, 90-й процентиль, рабочие часы"), num(_hours(report.frt.business_p90))),
+        (_("FRT, медиана, календарные часы"), num(_hours(report.frt.calendar_p50))),
+        (_("FRT в срок SLA, %"), pct(report.frt_within_sla)),
+        (_("TTR, медиана, рабочие часы"), num(_hours(report.ttr.business_p50))),
+        (_("TTR, 90-й процентиль, рабочие часы"), num(_hours(report.ttr.business_p90))),
+        (_("TTR, медиана, календарные часы"), num(_hours(report.ttr.calendar_p50))),
+        (_("Соблюдение SLA, %"), pct(report.sla_compliance)),
         ("CSAT, %", pct(report.csat_percent)),
-        ("CSAT, средняя оценка", num(report.csat_average)),
-        ("CSAT, доля ответов, %", pct(report.csat_response_rate)),
+        (_("CSAT, средняя оценка"), num(report.csat_average)),
+        (_("CSAT, доля ответов, %"), pct(report.csat_response_rate)),
         ("NPS", num(report.nps, 1)),
-        ("Повторные обращения, %", pct(report.repeat_contacts)),
-        ("Переоткрытые, %", pct(report.reopen_rate)),
-        ("Решено с первого контакта (FCR), %", pct(report.fcr)),
-        ("Использование базы знаний, %", pct(report.kb_usage)),
-        ("Подсказки помогли, %", pct(report.kb_helpful)),
-        ("Возраст очереди, медиана, ч", num(report.backlog_age_p50_hours, 1)),
+        (_("Повторные обращения, %"), pct(report.repeat_contacts)),
+        (_("Переоткрытые, %"), pct(report.reopen_rate)),
+        (_("Решено с первого контакта (FCR), %"), pct(report.fcr)),
+        (_("Использование базы знаний, %"), pct(report.kb_usage)),
+        (_("Подсказки помогли, %"), pct(report.kb_helpful)),
+        (_("Возраст очереди, медиана, ч"), num(report.backlog_age_p50_hours, 1)),
     ]
 
 
@@ -199,11 +267,13 @@ def report_fragment():
 @bp.get("/frame-api/report.csv")
 @frame_api
 def report_csv():
-    report, _ = build(g.call.portal, _filters_or_400())
+    report, charts = build(g.call.portal, _filters_or_400())
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(["Показатель", "Значение"])
+    writer.writerow([_("Показатель"), _("Значение")])
     writer.writerows(report_rows(report))
+    writer.writerow([])
+    writer.writerows(team_rows(charts))
     return Response(
         "\ufeff" + out.getvalue(),  # Excel opens a UTF-8 CSV correctly only with a BOM
         mimetype="text/csv",

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..jobs.queue import enqueue
@@ -33,13 +35,13 @@ register_tab(
     AdminTab(
         order=20,
         name="sla",
-        title="SLA и календарь",
+        title=_l("SLA и календарь"),
         fragment_url="/frame-api/sla/tab",
         script="sla_admin.js",
     )
 )
 
-WEEKDAYS = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
+WEEKDAYS = (_l("Пн"), _l("Вт"), _l("Ср"), _l("Чт"), _l("Пт"), _l("Сб"), _l("Вс"))
 
 
 def _admin_portal():
@@ -72,6 +74,32 @@ def _calendar_json(portal_id: int) -> dict:
     }
 
 
+def _new_policy(policies: list[dict]) -> dict:
+    """What the «new policy» row starts with: placed before the first policy without conditions (a
+    fallback that would otherwise shadow it), business hours, the usual warning shares."""
+    fallbacks = [p["position"] for p in policies if not p["request_types"] and not p["priorities"]]
+    if fallbacks:
+        position = max(min(fallbacks) - 5, 0)
+    else:
+        position = max((p["position"] for p in policies), default=0) + 10
+    return {
+        "code": "",
+        "name": "",
+        "position": position,
+        "request_types": [],
+        "priorities": [],
+        "first_response": None,
+        "next_response": None,
+        "resolution": None,
+        "business_hours": True,
+        "warning_share": 0.8,
+        "second_level_share": 0.5,
+        "notify_in_working_hours_only": True,
+        "service_manager_user_id": None,
+        "active": True,
+    }
+
+
 def _settings_changed(portal_id: int) -> None:
     """Deadlines of open requests follow the new settings (SERVICEDESK §1)."""
     enqueue("sla.recompute", {}, portal_id=portal_id, dedupe_key=f"sla.recompute:{portal_id}")
@@ -82,9 +110,11 @@ def _settings_changed(portal_id: int) -> None:
 def tab():
     portal = _admin_portal()
     db.session.commit()
+    policies = [policy_as_dict(p) for p in policies_of(portal.id)]
     return render_template(
         "frames/sla_admin.html",
-        policies=[policy_as_dict(p) for p in policies_of(portal.id)],
+        policies=policies,
+        new_policy=_new_policy(policies),
         calendar=_calendar_json(portal.id),
         weekdays=WEEKDAYS,
         request_types=REQUEST_TYPES,
@@ -121,7 +151,7 @@ def update_policy(policy_id: int):
     portal = _admin_portal()
     policy = db.session.get(SlaPolicyRecord, policy_id)
     if policy is None or policy.portal_id != portal.id:
-        abort(404, description="Политика не найдена")
+        abort(404, description=_("Политика не найдена"))
     try:
         apply_policy(portal.id, request.get_json(silent=True), policy)
     except InvalidSettings as exc:

@@ -8,29 +8,30 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..jobs.queue import enqueue
 from ..services import survey as surveys
+from .frames import public_headers
 
 log = logging.getLogger(__name__)
 bp = Blueprint("survey", __name__)
 
-SCORE_LABELS = {1: "Очень плохо", 2: "Плохо", 3: "Нормально", 4: "Хорошо", 5: "Отлично"}
+SCORE_LABELS = {
+    1: _l("Очень плохо"),
+    2: _l("Плохо"),
+    3: _l("Нормально"),
+    4: _l("Хорошо"),
+    5: _l("Отлично"),
+}
 
 
 @bp.after_request
 def public_page_headers(response):
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    )
-    response.headers["X-Frame-Options"] = "DENY"
     # The token is in the address: never hand it to another site; same-origin keeps Origin on our POST.
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return public_headers(response, referrer="same-origin")
 
 
 def _origin(url: str) -> str:
@@ -81,10 +82,10 @@ def survey_page(token: str):
 @bp.post("/survey/<token>")
 def survey_answer(token: str):
     if not _same_origin():
-        return _closed(surveys.SurveyLinkTampered("Ответ отправлен с чужой страницы и не принят."))
+        return _closed(surveys.SurveyLinkTampered(_("Ответ отправлен с чужой страницы и не принят.")))
     if not hmac.compare_digest(request.form.get("token", "").encode(), token.encode()):
         return _closed(
-            surveys.SurveyLinkTampered("Форма не соответствует ссылке: откройте ссылку из письма.")
+            surveys.SurveyLinkTampered(_("Форма не соответствует ссылке: откройте ссылку из письма."))
         )
     try:
         survey = surveys.find_survey(current_app.config["SECRET_KEY"], token)
@@ -97,7 +98,7 @@ def survey_answer(token: str):
     if not surveys.record_answer(survey, answer):
         db.session.rollback()
         return _closed(
-            surveys.SurveyAlreadyAnswered("Спасибо, ваш ответ уже получен. Ответить повторно нельзя.")
+            surveys.SurveyAlreadyAnswered(_("Спасибо, ваш ответ уже получен. Ответить повторно нельзя."))
         )
     enqueue(
         "survey.answered",

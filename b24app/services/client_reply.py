@@ -1,13 +1,14 @@
-"""An operator's reply sent to the client from the card (an article or a filled template): an email
-to the client, recorded as a public reply, so it counts as a response for the SLA."""
+"""An operator's reply sent to the client from the card (an article or a filled template), in the client's
+channel (their open-line chat, else email), recorded as a public reply, so it counts as a response for
+the SLA."""
 
 from __future__ import annotations
 
 from ..bitrix.client import B24Client
-from ..models import EventKind, RequestEvent, ServiceRequest, utcnow
+from ..models import EventKind, Portal, RequestEvent, ServiceRequest, utcnow
+from . import client_channels as channels
 from . import history
-from .mail import OutgoingMail, send_mail
-from .notify import Outbox, Undeliverable, client_email
+from .notify import Outbox, Undeliverable
 
 
 def already_sent(req: ServiceRequest, ref: str) -> bool:
@@ -15,18 +16,42 @@ def already_sent(req: ServiceRequest, ref: str) -> bool:
 
 
 def send_reply(
-    client: B24Client, req: ServiceRequest, text: str, outbox: Outbox, *, user_id: int | None, ref: str
+    portal: Portal,
+    client: B24Client,
+    req: ServiceRequest,
+    text: str,
+    outbox: Outbox,
+    *,
+    user_id: int | None,
+    ref: str,
 ) -> RequestEvent | None:
-    """Email the reply (raises MailError to be retried, Undeliverable when there is no address)."""
+    """Send the reply (raises MailError to be retried, Undeliverable when the client cannot be reached)."""
     if already_sent(req, ref):
         return None
-    email = client_email(client, req)
-    if not email:
-        raise Undeliverable("у клиента нет адреса электронной почты: ответ остался только в ленте")
+    found = channels.addresses(portal, client, req)
     subject = f"Ответ по обращению №{req.b24_id}: {req.title}"[:200]
-    send_mail(
-        outbox.smtp_url, OutgoingMail(to=email, subject=subject, text=text, sender_name=outbox.sender_name)
-    )
+    try:
+        sent = channels.send(
+            portal,
+            client,
+            req,
+            found,
+            subject=subject,
+            text=text,
+            smtp_url=outbox.smtp_url,
+            sender_name=outbox.sender_name,
+            sender_id=user_id,
+        )
+    except LookupError as exc:
+        raise Undeliverable(
+            "у клиента нет ни открытого чата, ни email: ответ остался только в ленте"
+        ) from exc
     return history.record(
-        req, EventKind.PUBLIC_REPLY, f"reply:{ref}", utcnow(), actor_id=user_id, channel="email", text=text
+        req,
+        EventKind.PUBLIC_REPLY,
+        f"reply:{ref}",
+        utcnow(),
+        actor_id=user_id,
+        channel=sent.channel,
+        text=text,
     )

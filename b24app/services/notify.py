@@ -1,5 +1,6 @@
-"""Telling the client about their request by email: which stage entries notify, the per-portal templates,
-and delivering one notification (find the address, render, send, copy to the timeline, record).
+"""Telling the client about their request in their channel (the open-line chat the request came from, else
+email): which stage entries notify, the per-portal templates, and delivering one notification (find the
+address, render, send, copy to the timeline, record).
 
 The pipeline step only records and enqueues (never waits for SMTP); the job `notify.client` delivers.
 """
@@ -9,13 +10,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..bitrix.client import B24Client
 from ..extensions import db
+from ..i18n import DEFAULT, _m, store
+from ..i18n import render as shown
 from ..jobs.queue import enqueue
 from ..models import (
     ClientNotification,
@@ -29,18 +32,21 @@ from ..models import (
     utcnow,
 )
 from ..templating import localtime
+from . import client_channels as channels
 from . import survey as surveys
-from .mail import MailError, OutgoingMail, send_mail
+from .mail import MailError
 from .notify_templates import DEFAULTS, EVENT_LABELS, TemplateProblem, TemplateValues, render
 from .pipeline import PipelineContext, RequestChange, step
-from .stages import STATE_LABELS
+from .stages import portal_state_label
 from .timeline_copy import add_copy
 
 log = logging.getLogger(__name__)
 
 NOTIFIED_KIND = EventKind.CLIENT_NOTIFIED
-NO_EMAIL = "У клиента нет email (ни у контакта, ни у компании): письмо не отправлено"
-TEMPLATE_OFF = "Шаблон этого уведомления выключен"
+NO_EMAIL = store(_m("У клиента нет email (ни у контакта, ни у компании): письмо не отправлено"))
+ANSWERED = store(_m("Клиент уже ответил на опрос или ссылка истекла: напоминание не нужно"))
+NO_CHANNEL = store(_m("Чат клиента закрыт, а email нет: сообщение не отправлено"))
+TEMPLATE_OFF = store(_m("Шаблон этого уведомления выключен"))
 MAX_ATTEMPTS = 6
 
 
@@ -136,7 +142,7 @@ def templates_of(portal_id: int) -> dict[str, NotificationTemplate]:
 def values_for(
     portal: Portal, req: ServiceRequest, survey_url: str = "", survey_expires: datetime | None = None
 ) -> TemplateValues:
-    stage = STATE_LABELS.get(req.state, req.state)
+    stage = portal_state_label(req.state)
     for known in (portal.settings or {}).get("stages", []):
         if known.get("status_id") == req.stage_id and known.get("name"):
             stage = known["name"]
@@ -165,29 +171,6 @@ class Outbox:
     sender_name: str = "Служба поддержки"
 
 
-def _first_email(row: Any) -> str | None:
-    if not isinstance(row, dict):
-        return None
-    for entry in row.get("EMAIL") or []:
-        value = str((entry or {}).get("VALUE") or "").strip()
-        if "@" in value:
-            return value
-    return None
-
-
-def client_email(client: B24Client, req: ServiceRequest) -> str | None:
-    """The contact's email, else the company's (one batch call)."""
-    commands = {}
-    if req.contact_id:
-        commands["contact"] = ("crm.contact.get", {"id": req.contact_id})
-    if req.company_id:
-        commands["company"] = ("crm.company.get", {"id": req.company_id})
-    if not commands:
-        return None
-    outcome = client.batch(commands)
-    return _first_email(outcome.results.get("contact")) or _first_email(outcome.results.get("company"))
-
-
 def survey_link(outbox: Outbox, survey) -> str:
     return f"{outbox.app_base_url}/survey/{surveys.link_token(outbox.secret, survey)}"
 
@@ -207,33 +190,53 @@ def deliver(portal: Portal, client: B24Client, row: ClientNotification, outbox: 
     if not template.active:
         _skip(row, TEMPLATE_OFF)
         return
-    to = client_email(client, req)
-    if not to:
-        _skip(row, NO_EMAIL)
-        return
     survey, survey_url, expires = None, "", None
-    if row.event == NotifyEvent.SURVEY:
+    if row.event in NotifyEvent.SURVEYS:
         survey = surveys.survey_for(req, row.stage_entry_ref)
         if survey is None:
             raise Undeliverable("the survey of this resolution is gone")
+        if row.event == NotifyEvent.SURVEY_REMINDER and (survey.answered_at or survey.expires_at <= utcnow()):
+            _skip(row, ANSWERED)
+            return
         survey_url, expires = survey_link(outbox, survey), survey.expires_at
+    found = channels.addresses(portal, client, req)
+    if found.empty:
+        _skip(row, NO_EMAIL)
+        return
     try:
         rendered = render(template.subject, template.body, values_for(portal, req, survey_url, expires))
     except TemplateProblem as exc:
-        row.status, row.last_error = NotificationStatus.FAILED, f"Шаблон не работает: {exc.message}"
+        problem = _m("Шаблон не работает: %(error)s", error=str(exc.message))
+        row.status, row.last_error = NotificationStatus.FAILED, store(problem)
         db.session.commit()
-        raise Undeliverable(row.last_error) from exc
-    row.to, row.subject, row.body = to, rendered.subject, rendered.body
+        raise Undeliverable(shown(problem)) from exc
+    row.subject, row.body = rendered.subject, rendered.body
     row.attempts += 1
     try:
-        row.message_id = send_mail(
-            outbox.smtp_url, OutgoingMail(to, rendered.subject, rendered.body, outbox.sender_name)
+        sent = channels.send(
+            portal,
+            client,
+            req,
+            found,
+            subject=rendered.subject,
+            text=rendered.body,
+            smtp_url=outbox.smtp_url,
+            sender_name=outbox.sender_name,
         )
+    except LookupError:  # the chat refused and there is no email
+        _skip(row, NO_CHANNEL)
+        db.session.commit()
+        return
     except MailError as exc:
-        row.status, row.last_error = NotificationStatus.FAILED, f"Письмо не отправлено: {exc}"
+        row.to = found.email
+        row.status, row.last_error = (
+            NotificationStatus.FAILED,
+            store(_m("Письмо не отправлено: %(error)s", error=str(exc))),
+        )
         db.session.commit()
         log.warning("portal %s request %s: %s notification failed: %s", portal.id, req.b24_id, row.event, exc)
         raise
+    row.channel, row.to, row.message_id = sent.channel, sent.to, sent.message_id
     row.status, row.sent_at, row.last_error = NotificationStatus.SENT, utcnow(), None
     if survey is not None and survey.sent_at is None:
         survey.sent_at = row.sent_at
@@ -246,7 +249,10 @@ def _skip(row: ClientNotification, note: str) -> None:
 
 
 def _copy_text(row: ClientNotification) -> str:
-    label = EVENT_LABELS.get(row.event, row.event)
+    with force_locale(DEFAULT):  # the timeline copy is in the portal's language, not the UI's
+        label = str(EVENT_LABELS.get(row.event, row.event))
+    if row.channel == "chat":
+        return f"Клиенту отправлено сообщение «{label}» в {row.to}\n\n{row.body or ''}".strip()
     return f"Клиенту отправлено письмо «{label}» на {row.to}\nТема: {row.subject}\n\n{row.body or ''}".strip()
 
 

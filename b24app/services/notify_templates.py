@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -17,23 +19,24 @@ MAX_SUBJECT = 255
 MAX_BODY = 20_000
 
 EVENT_LABELS = {
-    NotifyEvent.REGISTERED: "Регистрация",
-    NotifyEvent.IN_WORK: "Взято в работу",
-    NotifyEvent.WAITING: "Ждём ответа клиента",
-    NotifyEvent.RESOLVED: "Решено",
-    NotifyEvent.CLOSED: "Закрыто",
-    NotifyEvent.SURVEY: "Опрос CSAT",
+    NotifyEvent.REGISTERED: _l("Регистрация"),
+    NotifyEvent.IN_WORK: _l("Взято в работу"),
+    NotifyEvent.WAITING: _l("Ждём ответа клиента"),
+    NotifyEvent.RESOLVED: _l("Решено"),
+    NotifyEvent.CLOSED: _l("Закрыто"),
+    NotifyEvent.SURVEY: _l("Опрос CSAT"),
+    NotifyEvent.SURVEY_REMINDER: _l("Напоминание об опросе"),
 }
 
 PLACEHOLDERS = {
-    "number": "номер обращения",
-    "title": "тема обращения",
-    "client_name": "имя клиента (контакт или компания)",
-    "responsible": "ответственный сотрудник",
-    "expected_time": "ожидаемый срок решения",
-    "stage": "стадия обращения",
-    "survey_url": "ссылка на опрос (письмо с опросом)",
-    "survey_expires": "до какого дня действует ссылка на опрос",
+    "number": _l("номер обращения"),
+    "title": _l("тема обращения"),
+    "client_name": _l("имя клиента (контакт или компания)"),
+    "responsible": _l("ответственный сотрудник"),
+    "expected_time": _l("ожидаемый срок решения"),
+    "stage": _l("стадия обращения"),
+    "survey_url": _l("ссылка на опрос (письмо с опросом)"),
+    "survey_expires": _l("до какого дня действует ссылка на опрос"),
 }
 
 _SIGNATURE = "\n\nС уважением,\nслужба поддержки"
@@ -76,6 +79,13 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "это займёт меньше минуты:\n{{ survey_url }}\n\n"
         "Ссылка действует до {{ survey_expires }}." + _SIGNATURE,
     ),
+    NotifyEvent.SURVEY_REMINDER: (
+        "Напоминание: оцените решение обращения №{{ number }}",
+        "Здравствуйте, {{ client_name }}!\n\n"
+        "Несколько дней назад мы решили ваше обращение №{{ number }} «{{ title }}». "
+        "Если найдёте минуту, оцените, пожалуйста, нашу работу:\n{{ survey_url }}\n\n"
+        "Ссылка действует до {{ survey_expires }}. Больше напоминать не будем." + _SIGNATURE,
+    ),
 }
 
 
@@ -113,7 +123,9 @@ class TemplateProblem(ValueError):
     """A template that cannot be used; `message` is Russian and names the field and line."""
 
     def __init__(self, field: str, message: str, line: int | None = None) -> None:
-        where = f"{'Тема' if field == 'subject' else 'Текст'}" + (f", строка {line}" if line else "")
+        where = _("Тема") if field == "subject" else _("Текст")
+        if line:
+            where = _("%(field)s, строка %(line)s", field=where, line=line)
         super().__init__(f"{where}: {message}")
         self.field = field
         self.line = line
@@ -125,17 +137,24 @@ _env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_tr
 
 def _compile(field: str, source: str, limit: int):
     if not source.strip():
-        raise TemplateProblem(field, "не заполнено")
+        raise TemplateProblem(field, _("не заполнено"))
     if len(source) > limit:
-        raise TemplateProblem(field, f"слишком длинно (больше {limit} символов)")
+        raise TemplateProblem(field, _("слишком длинно (больше %(max)s символов)", max=limit))
     try:
         ast = _env.parse(source)
     except TemplateSyntaxError as exc:
-        raise TemplateProblem(field, f"ошибка в шаблоне: {exc.message}", exc.lineno) from exc
+        raise TemplateProblem(field, _("ошибка в шаблоне: %(error)s", error=exc.message), exc.lineno) from exc
     unknown = sorted(meta.find_undeclared_variables(ast) - set(PLACEHOLDERS))
     if unknown:
         names = ", ".join("{{ " + name + " }}" for name in unknown)
-        raise TemplateProblem(field, f"неизвестная переменная {names}; доступны: " + ", ".join(PLACEHOLDERS))
+        raise TemplateProblem(
+            field,
+            _(
+                "неизвестная переменная %(names)s; доступны: %(allowed)s",
+                names=names,
+                allowed=", ".join(PLACEHOLDERS),
+            ),
+        )
     return _env.from_string(source)
 
 
@@ -144,11 +163,11 @@ def _render_one(field: str, source: str, limit: int, values: TemplateValues) -> 
     try:
         out = template.render(asdict(values))
     except TemplateError as exc:
-        raise TemplateProblem(field, f"не удалось подставить значения: {exc}") from exc
+        raise TemplateProblem(field, _("не удалось подставить значения: %(error)s", error=exc)) from exc
     except (TypeError, ValueError, ArithmeticError) as exc:
-        raise TemplateProblem(field, f"не удалось подставить значения: {exc}") from exc
+        raise TemplateProblem(field, _("не удалось подставить значения: %(error)s", error=exc)) from exc
     if len(out) > limit:
-        raise TemplateProblem(field, f"результат слишком длинный (больше {limit} символов)")
+        raise TemplateProblem(field, _("результат слишком длинный (больше %(max)s символов)", max=limit))
     return out
 
 

@@ -30,9 +30,9 @@ from ..models import (
 from .fields import FieldMap
 from .onec_calls import Exchange
 from .onec_link import log_exchange
-from .onec_rules import STATE_FOR_STATUS, STATUS_TITLES, interaction_comment
+from .onec_rules import STATE_FOR_STATUS, interaction_comment, status_title
 from .onec_sync import CONVERSATION_KINDS, add_comment, enqueue_interactions, notify_user
-from .stages import STATE_LABELS, stage_for_state
+from .stages import portal_state_label, stage_for_state
 
 log = logging.getLogger(__name__)
 
@@ -130,20 +130,20 @@ def _apply_request(portal: Portal, b24: B24Client | None, item: OneCInboxItem) -
         stage = stage_for_state(target_state, (portal.settings or {}).get("stage_map", {}))
         if stage and stage != req.stage_id:
             updates["stageId"] = stage
-    if status and fields.read(req.fields or {}, "SD_ONEC_STATUS") != STATUS_TITLES.get(status, status):
-        updates.update(fields.write("SD_ONEC_STATUS", STATUS_TITLES.get(status, status)))
+    if status and fields.read(req.fields or {}, "SD_ONEC_STATUS") != status_title(status):
+        updates.update(fields.write("SD_ONEC_STATUS", status_title(status)))
     if number and fields.read(req.fields or {}, "SD_ONEC_NUMBER") != number:
         updates.update(fields.write("SD_ONEC_NUMBER", number))
     if updates and b24 is not None:
         etid = int(portal.settings["smart_process"]["entity_type_id"])
         b24.call("crm.item.update", {"entityTypeId": etid, "id": req.b24_id, "fields": updates})
         if "stageId" in updates:
-            label = STATE_LABELS.get(target_state, target_state)
+            label = portal_state_label(target_state)
             notify_user(
                 b24,
                 req.assigned_by_id,
                 f"1С: заявка {number or req.onec_number or ''} по обращению «{req.title}» получила статус "
-                f"«{STATUS_TITLES.get(status or '', status)}»; обращение переведено в состояние «{label}».",
+                f"«{status_title(status or '')}»; обращение переведено в состояние «{label}».",
             )
         req.fields = {**(req.fields or {}), **{k: v for k, v in updates.items() if k != "stageId"}}
     if status:

@@ -33,12 +33,12 @@ from .onec_calls import Exchange
 from .onec_matching import Match, candidate_json, match_counterparty
 from .onec_rules import (
     INTERACTION_KINDS,
-    STATUS_TITLES,
     ClientData,
     changed_fields,
     digest,
     document_fields,
     interaction_id,
+    status_title,
     write_key,
 )
 from .onec_sync import enqueue_interactions, notify_user
@@ -124,7 +124,7 @@ def _write_back(target: PushTarget, req: ServiceRequest, number: str, status: st
     """Number and status of the «Заявка» on the item, when they differ from what it shows."""
     fields = target.fields
     updates: dict[str, Any] = {}
-    title = STATUS_TITLES.get(status, status)
+    title = status_title(status)
     if fields.read(req.fields or {}, "SD_ONEC_NUMBER") != number:
         updates.update(fields.write("SD_ONEC_NUMBER", number))
     if fields.read(req.fields or {}, "SD_ONEC_STATUS") != title:

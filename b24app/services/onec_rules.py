@@ -9,8 +9,12 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
 from onec_client import inn_is_valid, kpp_is_valid
 
+from ..i18n import DEFAULT, Message, _m, render
 from ..models import RequestState
 
 # The app's state → the «Заявка» status in the words of the contract, and back.
@@ -23,13 +27,14 @@ STATUS_FOR_STATE = {
     RequestState.CANCELLED: "cancelled",
 }
 STATE_FOR_STATUS = {status: state for state, status in STATUS_FOR_STATE.items()}
+# Labels for the app's pages (translated); the item's field and notices use status_title (Russian).
 STATUS_TITLES = {
-    "new": "Новая",
-    "in_progress": "В работе",
-    "waiting_customer": "Ожидает клиента",
-    "resolved": "Выполнена",
-    "closed": "Закрыта",
-    "cancelled": "Отменена",
+    "new": _l("Новая"),
+    "in_progress": _l("В работе"),
+    "waiting_customer": _l("Ожидает клиента"),
+    "resolved": _l("Выполнена"),
+    "closed": _l("Закрыта"),
+    "cancelled": _l("Отменена"),
 }
 REQUEST_KINDS = ("support", "consultation", "warranty", "other")
 INTERACTION_KINDS = {"phone": "call", "email": "email"}
@@ -41,6 +46,12 @@ INTERACTION_TITLES = {
     "exchange": "Пакет обмена",
 }
 _KEYS = uuid.UUID("0d6c1e54-8a3f-4f8e-b1d2-5e1c00000008")
+
+
+def status_title(status: str) -> str:
+    """The «Заявка» status as written to the portal (SD_ONEC_STATUS, notices): always Russian."""
+    with force_locale(DEFAULT):
+        return str(STATUS_TITLES.get(status, status))
 
 
 @dataclass(frozen=True)
@@ -88,26 +99,31 @@ class ClientData:
         return {key: value for key, value in body.items() if value or key == "kpp"}
 
 
-def client_problems(client: ClientData, description: str) -> list[str]:
-    """What an operator must fix before the request can go to 1C (Russian, shown as is)."""
-    problems: list[str] = []
+def client_problem_messages(client: ClientData, description: str) -> list[Message]:
+    """What an operator must fix before the request can go to 1C, as kept messages (b24app.i18n)."""
+    problems: list[Message] = []
     if not client.entity_id:
-        problems.append("Не указан клиент: выберите компанию или контакт")
+        problems.append(_m("Не указан клиент: выберите компанию или контакт"))
     else:
         if not (client.phone or client.email):
-            problems.append("У клиента нет ни телефона, ни e-mail")
+            problems.append(_m("У клиента нет ни телефона, ни e-mail"))
         inn = inn_is_valid(client.inn)
         if not inn:
-            problems.append(f"Реквизиты клиента: {inn.reason}")
+            problems.append(_m("Реквизиты клиента: %(reason)s", reason=_m(inn.message, **inn.args)))
         elif len(client.inn) == 10:
             kpp = kpp_is_valid(client.kpp)
             if not kpp:
-                problems.append(f"Реквизиты клиента: {kpp.reason}")
+                problems.append(_m("Реквизиты клиента: %(reason)s", reason=_m(kpp.message, **kpp.args)))
         elif client.kpp:
-            problems.append("Реквизиты клиента: у ИП и физического лица КПП должен быть пустым")
+            problems.append(_m("Реквизиты клиента: у ИП и физического лица КПП должен быть пустым"))
     if not description.strip():
-        problems.append("Нет описания обращения: заполните «Описание» или название")
+        problems.append(_m("Нет описания обращения: заполните «Описание» или название"))
     return problems
+
+
+def client_problems(client: ClientData, description: str) -> list[str]:
+    """The same problems in Russian, as the timeline comment and the notification say them."""
+    return [render(m, translate=False) for m in client_problem_messages(client, description)]
 
 
 def digest(value: Any) -> str:

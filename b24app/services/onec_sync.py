@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..bitrix.client import B24Client
 from ..extensions import db
+from ..i18n import render, store
 from ..jobs.queue import enqueue
 from ..models import (
     Decision,
@@ -21,7 +22,7 @@ from ..models import (
     ServiceRequest,
 )
 from .onec_link import connection_of
-from .onec_rules import ClientData, client_problems, digest, document_fields, interaction_id
+from .onec_rules import ClientData, client_problem_messages, digest, document_fields, interaction_id
 from .pipeline import PipelineContext, step
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,8 @@ def onec_step(ctx: PipelineContext) -> None:
     req = ctx.request
     link = link_of(req)
     client = read_client(ctx.client, req.company_id, req.contact_id)
-    problems = client_problems(client, req.description or req.title)
+    messages = client_problem_messages(client, req.description or req.title)
+    problems = [render(m, translate=False) for m in messages]  # Russian: the timeline's language
     problems_hash = digest(problems) if problems else None
     comment_id = None
     if problems and (link is None or link.problems_hash != problems_hash):
@@ -166,7 +168,8 @@ def onec_step(ctx: PipelineContext) -> None:
         link = OneCRequestLink(portal_id=req.portal_id, request_id=req.id, client={}, snapshot={})
         db.session.add(link)
     previous_identity = _identity(link.client or {})
-    link.client, link.problems, link.problems_hash = client.as_json(), problems, problems_hash
+    link.client, link.problems_hash = client.as_json(), problems_hash
+    link.problems = [store(m) for m in messages]  # read in the card in the reader's language
     remember_app_comment(req, comment_id)
     if problems:
         link.decision = Decision.INVALID

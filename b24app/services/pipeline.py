@@ -2,7 +2,7 @@
 in order and write what they decided back to the Bitrix24 item in one call.
 
 Steps register themselves with @step(order, name) in their own modules (listed in STEP_MODULES):
-routing, SLA, the 1C push... Rules every step follows:
+intake, routing, SLA, the 1C push... Rules every step follows:
 - idempotent and order-independent: it may run again for the same state of the request;
 - it asks for item writes through ctx.set_field / ctx.set_item, which skip values already there, so
   writing back does not start an endless loop of update events;
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 # Modules that define steps; imported once, in this order.
 STEP_MODULES: list[str] = [
+    "b24app.services.intake",
     "b24app.services.routing_pipeline",
     "b24app.services.sla_pipeline",
     "b24app.services.notify",

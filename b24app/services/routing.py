@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from ..i18n import Message, _m
 from ..models.routing import Priority, Strategy
 from .kb.text import tokens
 
@@ -74,7 +75,7 @@ class Decision:
     queued: bool
     priority: str | None
     sla_policy_code: str | None
-    explanation: str
+    explanation: Message  # kept as data and shown in the reader's language (b24app.i18n.render)
     rr_cursor: int | None = None  # the rule's new round-robin cursor, when it moved
 
 
@@ -143,11 +144,11 @@ def members(rule: RuleSpec, agents: Iterable[AgentState]) -> list[AgentState]:
     return [a for a in agents if a.user_id in wanted]
 
 
-def open_requests_label(count: int) -> str:
-    """«1 открытое», «3 открытых», «11 открытых»."""
+def open_requests(count: int) -> Message:
+    """«1 открытое», «3 открытых», «11 открытых» (Russian agrees the word with the number)."""
     if count % 10 == 1 and count % 100 != 11:
-        return f"{count} открытое"
-    return f"{count} открытых"
+        return _m("%(count)s открытое", count=count)
+    return _m("%(count)s открытых", count=count)
 
 
 def priority_of(rule: RuleSpec, facts: RequestFacts) -> str:
@@ -162,7 +163,7 @@ def decide(facts: RequestFacts, rules: Sequence[RuleSpec], agents: Sequence[Agen
     rule = first_match(rules, facts)
     if rule is None:
         return Decision(
-            None, None, None, False, None, None, "Ни одно правило не подошло: ответственный не изменён"
+            None, None, None, False, None, None, _m("Ни одно правило не подошло: ответственный не изменён")
         )
     return decide_with(rule, facts, agents)
 
@@ -171,28 +172,48 @@ def decide_with(rule: RuleSpec, facts: RequestFacts, agents: Sequence[AgentState
     """Pick the person for a request by one rule (also used when the queue is worked off)."""
     group = members(rule, agents)
     eligible = [a for a in group if a.active and a.available]
-    head = f"Правило {rule.number}: {rule.name} → {rule.group_name or _group_fallback(rule)}"
+    head = _m(
+        "Правило %(number)s: %(name)s → %(group)s",
+        number=rule.number,
+        name=rule.name,
+        group=rule.group_name or _group_fallback(rule),
+    )
     priority = priority_of(rule, facts)
-    base = Decision(rule.id, rule.department_id, None, True, priority, rule.sla_policy_code, "")
+    base = Decision(
+        rule.id, rule.department_id, None, True, priority, rule.sla_policy_code, {"m": "", "a": {}}
+    )
 
     if rule.strategy == Strategy.FIXED:
         person = next((a for a in eligible if a.user_id == rule.fixed_user_id), None)
         if person is None:
             return replace(
-                base, explanation=f"{head}: закреплённый сотрудник недоступен, обращение ждёт в очереди"
+                base,
+                explanation=_m(
+                    "%(head)s: закреплённый сотрудник недоступен, обращение ждёт в очереди", head=head
+                ),
             )
         return replace(
-            base, assignee=person, queued=False, explanation=f"{head}, закреплённый сотрудник: {person.label}"
+            base,
+            assignee=person,
+            queued=False,
+            explanation=_m("%(head)s, закреплённый сотрудник: %(person)s", head=head, person=person.label),
         )
 
     if not eligible:
         return replace(
-            base, explanation=f"{head}: нет доступных сотрудников, обращение ждёт в очереди группы"
+            base,
+            explanation=_m(
+                "%(head)s: нет доступных сотрудников, обращение ждёт в очереди группы",
+                head=head,
+            ),
         )
     below_cap = [a for a in eligible if a.open_count < a.cap]
     if not below_cap:
         return replace(
-            base, explanation=f"{head}: все сотрудники на пределе нагрузки, обращение ждёт в очереди группы"
+            base,
+            explanation=_m(
+                "%(head)s: все сотрудники на пределе нагрузки, обращение ждёт в очереди группы", head=head
+            ),
         )
 
     if rule.strategy == Strategy.ROUND_ROBIN:
@@ -204,7 +225,7 @@ def decide_with(rule: RuleSpec, facts: RequestFacts, agents: Sequence[AgentState
             assignee=person,
             queued=False,
             rr_cursor=person.user_id,
-            explanation=f"{head}, по очереди: {person.label}",
+            explanation=_m("%(head)s, по очереди: %(person)s", head=head, person=person.label),
         )
 
     person = min(below_cap, key=lambda a: (a.open_count, a.last_assigned_at or _NEVER, a.user_id))
@@ -212,14 +233,19 @@ def decide_with(rule: RuleSpec, facts: RequestFacts, agents: Sequence[AgentState
         base,
         assignee=person,
         queued=False,
-        explanation=f"{head}, наименее загруженный: {person.label} ({open_requests_label(person.open_count)})",  # noqa: E501
+        explanation=_m(
+            "%(head)s, наименее загруженный: %(person)s (%(load)s)",
+            head=head,
+            person=person.label,
+            load=open_requests(person.open_count),
+        ),
     )
 
 
-def _group_fallback(rule: RuleSpec) -> str:
+def _group_fallback(rule: RuleSpec) -> Message:
     if rule.department_id is not None:
-        return f"отдел #{rule.department_id}"
-    return "список сотрудников"
+        return _m("отдел #%(id)s", id=rule.department_id)
+    return _m("список сотрудников")
 
 
 def queue_key(entry: QueueEntry) -> tuple:

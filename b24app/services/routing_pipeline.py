@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 
 from ..bitrix.client import B24Client
 from ..extensions import db
+from ..i18n import _m, store
 from ..jobs.queue import enqueue
 from ..models import Portal, RequestState, ServiceRequest, utcnow
 from ..models.routing import Agent, RequestRouting, RoutingRule
@@ -157,7 +158,7 @@ def apply_decision(ctx: PipelineContext, record: RequestRouting, decision: Decis
     record.previous_user_id = req.assigned_by_id
     record.assigned_user_id = None
     record.confirmed = False
-    req.routing_explanation = decision.explanation
+    req.routing_explanation = store(decision.explanation)
     req.routing_rule_id = decision.rule_id
     if decision.rule_id is None:
         return
@@ -203,9 +204,11 @@ def _follow_up(ctx: PipelineContext, record: RequestRouting) -> None:
         # Our write-back did not reach the item (the job failed after the decision): ask again.
         ctx.set_item("assignedById", record.assigned_user_id)
         return
-    who = req.assigned_name or (f"#{current}" if current else "никто")
+    who = req.assigned_name or (f"#{current}" if current else _m("никто"))
     record.overridden_by_person = True
-    record.note = f"Ответственный изменён вручную: {who}. Приложение больше не меняет ответственного."
+    record.note = store(
+        _m("Ответственный изменён вручную: %(who)s. Приложение больше не меняет ответственного.", who=who)
+    )
     record.assigned_user_id = current
     record.confirmed = True
     if req.queued_at is not None:
@@ -281,7 +284,7 @@ def assign_queue(portal: Portal, client: B24Client) -> int:
         record.confirmed = False
         req.queued_at = None
         req.routing_rule_id = decision.rule_id
-        req.routing_explanation = f"{decision.explanation} (из очереди)"
+        req.routing_explanation = store(_m("%(explanation)s (из очереди)", explanation=decision.explanation))
         rule = db.session.get(RoutingRule, decision.rule_id) if decision.rule_id else None
         if rule is not None and decision.rr_cursor is not None:
             rule.rr_cursor = decision.rr_cursor

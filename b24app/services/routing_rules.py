@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..bitrix.client import B24Client
@@ -19,9 +20,9 @@ from .routing import RuleSpec
 
 log = logging.getLogger(__name__)
 
-TYPE_CODES = tuple(code for code, _, _ in REQUEST_TYPES)
-URGENCY_CODES = tuple(code for code, _, _ in URGENCIES)
-CHANNEL_CODES = tuple(code for code, _, _ in CHANNELS)
+TYPE_CODES = tuple(code for code, _ru, _en in REQUEST_TYPES)
+URGENCY_CODES = tuple(code for code, _ru, _en in URGENCIES)
+CHANNEL_CODES = tuple(code for code, _ru, _en in CHANNELS)
 MAX_KEYWORDS = 50
 
 
@@ -54,11 +55,11 @@ def _codes(value: Any, allowed: Sequence[str], key: str, problems: dict[str, str
     if value in (None, ""):
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems[key] = "ожидается список значений"
+        problems[key] = _("ожидается список значений")
         return []
     unknown = [v for v in value if v not in allowed]
     if unknown:
-        problems[key] = f"неизвестные значения: {', '.join(unknown)}"
+        problems[key] = _("неизвестные значения: %(values)s", values=", ".join(unknown))
     return list(dict.fromkeys(value))
 
 
@@ -68,17 +69,17 @@ def _int_list(value: Any, key: str, problems: dict[str, str]) -> list[int]:
     if isinstance(value, str):
         value = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
     if not isinstance(value, list):
-        problems[key] = "ожидается список номеров"
+        problems[key] = _("ожидается список номеров")
         return []
     out = []
     for v in value:
         try:
             number = int(v)
         except (TypeError, ValueError):
-            problems[key] = f"не число: {v}"
+            problems[key] = _("не число: %(value)s", value=v)
             return []
         if number <= 0 or isinstance(v, bool):
-            problems[key] = f"некорректный номер: {v}"
+            problems[key] = _("некорректный номер: %(value)s", value=v)
             return []
         out.append(number)
     return list(dict.fromkeys(out))
@@ -90,10 +91,10 @@ def _optional_int(value: Any, key: str, problems: dict[str, str]) -> int | None:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        problems[key] = "ожидается номер"
+        problems[key] = _("ожидается номер")
         return None
     if number <= 0 or isinstance(value, bool):
-        problems[key] = "ожидается номер"
+        problems[key] = _("ожидается номер")
         return None
     return number
 
@@ -102,21 +103,21 @@ def validate_rule(data: Mapping[str, Any], departments: set[int], users: set[int
     """Check a rule sent by an admin; raises RuleInvalid naming every problem."""
     problems: dict[str, str] = {}
     if not isinstance(data, Mapping):
-        raise RuleInvalid({"rule": "ожидается объект правила"})
+        raise RuleInvalid({"rule": _("ожидается объект правила")})
     name = str(data.get("name") or "").strip()
     if not name:
-        problems["name"] = "укажите название правила"
+        problems["name"] = _("укажите название правила")
     elif len(name) > 255:
-        problems["name"] = "не длиннее 255 символов"
+        problems["name"] = _("не длиннее 255 символов")
     keywords_raw = data.get("keywords") or []
     if isinstance(keywords_raw, str):
         keywords_raw = keywords_raw.split(",")
     if not isinstance(keywords_raw, list) or not all(isinstance(k, str) for k in keywords_raw):
-        problems["keywords"] = "ожидается список слов"
+        problems["keywords"] = _("ожидается список слов")
         keywords_raw = []
     keywords = list(dict.fromkeys(k.strip() for k in keywords_raw if k.strip()))
     if len(keywords) > MAX_KEYWORDS or any(len(k) > 100 for k in keywords):
-        problems["keywords"] = f"не больше {MAX_KEYWORDS} слов, каждое короче 100 символов"
+        problems["keywords"] = _("не больше %(max)s слов, каждое короче 100 символов", max=MAX_KEYWORDS)
     rule = RuleInput(
         name=name,
         active=bool(data.get("active", True)),
@@ -135,27 +136,27 @@ def validate_rule(data: Mapping[str, Any], departments: set[int], users: set[int
         else None,
     )
     if rule.strategy not in Strategy.ALL:
-        problems["strategy"] = "неизвестная стратегия"
+        problems["strategy"] = _("неизвестная стратегия")
     if rule.priority is not None and rule.priority not in Priority.ALL:
-        problems["priority"] = "неизвестный приоритет"
+        problems["priority"] = _("неизвестный приоритет")
     if rule.sla_policy_code is not None and len(rule.sla_policy_code) > 64:
-        problems["sla_policy_code"] = "не длиннее 64 символов"
+        problems["sla_policy_code"] = _("не длиннее 64 символов")
     if rule.strategy == Strategy.FIXED:
         if rule.fixed_user_id is None:
-            problems.setdefault("fixed_user_id", "укажите сотрудника")
+            problems.setdefault("fixed_user_id", _("укажите сотрудника"))
         elif rule.fixed_user_id not in users:
-            problems["fixed_user_id"] = "сотрудник не найден"
+            problems["fixed_user_id"] = _("сотрудник не найден")
     if rule.strategy != Strategy.FIXED:
         rule.fixed_user_id = None
         if rule.department_id is None and not rule.user_ids:
-            problems.setdefault("target", "укажите отдел или сотрудников")
+            problems.setdefault("target", _("укажите отдел или сотрудников"))
     if rule.department_id is not None and rule.user_ids:
-        problems["target"] = "укажите либо отдел, либо сотрудников"
+        problems["target"] = _("укажите либо отдел, либо сотрудников")
     if rule.department_id is not None and rule.department_id not in departments:
-        problems["department_id"] = "отдел не найден"
+        problems["department_id"] = _("отдел не найден")
     unknown_users = [u for u in rule.user_ids if u not in users]
     if unknown_users:
-        problems["user_ids"] = f"сотрудники не найдены: {', '.join(map(str, unknown_users))}"
+        problems["user_ids"] = _("сотрудники не найдены: %(users)s", users=", ".join(map(str, unknown_users)))
     if problems:
         raise RuleInvalid(problems)
     return rule
@@ -195,7 +196,7 @@ def reorder(portal_id: int, rule_ids: Sequence[int]) -> list[RoutingRule]:
     """Put the portal's rules in the given order; every rule must be named exactly once."""
     rules = {r.id: r for r in portal_rules(portal_id)}
     if sorted(rule_ids) != sorted(rules):
-        raise RuleInvalid({"order": "перечислите каждое правило портала ровно один раз"})
+        raise RuleInvalid({"order": _("перечислите каждое правило портала ровно один раз")})
     for index, rule_id in enumerate(rule_ids, start=1):
         rules[rule_id].position = index * 10
     db.session.flush()

@@ -15,7 +15,9 @@ from ..bitrix.manifest import Manifest, bind_manifest
 from ..extensions import db
 from ..models import Portal, PortalStatus
 from . import stages as stage_rules
+from . import webform
 from .fields import APP_FIELDS, FieldSpec, field_name, item_key
+from .notify import templates_of
 from .sla_policies import ensure_defaults
 
 log = logging.getLogger(__name__)
@@ -71,14 +73,17 @@ def run_setup(portal: Portal, client: B24Client, base_url: str) -> SetupReport:
     settings["stages"] = [s.__dict__ for s in stages]
     settings["stage_map"] = stage_rules.default_mapping(stages, settings.get("stage_map"))
     portal.settings = settings
+    webform.ensure_form(portal)  # the web form's key, so the admin page only reads it
     # Commit before the next REST call: a write transaction held across calls would block the shared
     # rate limiter and token refresh, which take their own row locks.
     db.session.commit()
     report.bound = bind_placements(portal, client, base_url)
     if portal.status == PortalStatus.INSTALLING:
         portal.status = PortalStatus.ACTIVE
-    # The business calendar and SLA policies exist before the first request is routed.
+    # The business calendar, SLA policies and client email templates exist before the first request,
+    # so the admin tabs only read them.
     ensure_defaults(portal)
+    templates_of(portal.id)
     db.session.commit()
     log.info("setup of %s: %s", portal.domain, report)
     return report

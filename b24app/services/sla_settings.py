@@ -9,6 +9,8 @@ import re
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
@@ -20,7 +22,7 @@ from .sla_policies import PRIORITIES, default_calendar
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 MAX_TARGET_MINUTES = 60 * 24 * 365
-KIND_LABELS = {"day_off": "выходной", "working": "рабочий день", "short": "сокращённый день"}
+KIND_LABELS = {"day_off": _l("выходной"), "working": _l("рабочий день"), "short": _l("сокращённый день")}
 
 
 class InvalidSettings(ValueError):
@@ -55,11 +57,11 @@ def _minutes(body: dict[str, Any], key: str, label: str, errors: dict[str, str])
     if value in (None, ""):
         return None
     if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
-        errors[key] = f"{label}: укажите целое число минут"
+        errors[key] = _("%(label)s: укажите целое число минут", label=label)
         return None
     minutes = int(value)
     if not 1 <= minutes <= MAX_TARGET_MINUTES:
-        errors[key] = f"{label}: от 1 минуты до года"
+        errors[key] = _("%(label)s: от 1 минуты до года", label=label)
     return minutes
 
 
@@ -67,17 +69,17 @@ def _share(body: dict[str, Any], key: str, label: str, low: float, high: float, 
     try:
         share = float(body[key])
     except (KeyError, TypeError, ValueError):
-        errors[key] = f"{label}: укажите число"
+        errors[key] = _("%(label)s: укажите число", label=label)
         return None
     if not low <= share <= high:
-        errors[key] = f"{label}: от {low:g} до {high:g}"
+        errors[key] = _("%(label)s: от %(low)s до %(high)s", label=label, low=f"{low:g}", high=f"{high:g}")
     return share
 
 
 def _choices(body: dict[str, Any], key: str, allowed: tuple[str, ...], label: str, errors: dict[str, str]):
     values = body.get(key) or []
     if not isinstance(values, list) or any(v not in allowed for v in values):
-        errors[key] = f"{label}: допустимы только {', '.join(allowed)}"
+        errors[key] = _("%(label)s: допустимы только %(allowed)s", label=label, allowed=", ".join(allowed))
         return []
     return list(dict.fromkeys(values))
 
@@ -85,11 +87,11 @@ def _choices(body: dict[str, Any], key: str, allowed: tuple[str, ...], label: st
 def apply_policy(portal_id: int, body: Any, policy: SlaPolicyRecord | None = None) -> SlaPolicyRecord:
     """Create (policy None) or update a policy from an admin form; InvalidSettings on bad input."""
     if not isinstance(body, dict):
-        raise InvalidSettings({"body": "Ожидался объект JSON с полями политики"})
+        raise InvalidSettings({"body": _("Ожидался объект JSON с полями политики")})
     errors: dict[str, str] = {}
     code = str(body.get("code") or (policy.code if policy else "")).strip()
     if not _CODE.match(code):
-        errors["code"] = "Код: латинские строчные буквы, цифры и «_», начиная с буквы"
+        errors["code"] = _("Код: латинские строчные буквы, цифры и «_», начиная с буквы")
     elif policy is None or code != policy.code:
         taken = db.session.scalars(
             select(SlaPolicyRecord.id).where(
@@ -97,35 +99,37 @@ def apply_policy(portal_id: int, body: Any, policy: SlaPolicyRecord | None = Non
             )
         ).first()
         if taken:
-            errors["code"] = f"Политика с кодом «{code}» уже есть"
+            errors["code"] = _("Политика с кодом «%(code)s» уже есть", code=code)
     name = str(body.get("name") or "").strip()
     if not name or len(name) > 255:
-        errors["name"] = "Название обязательно (до 255 символов)"
+        errors["name"] = _("Название обязательно (до 255 символов)")
     targets = {
         key: _minutes(body, key, label, errors)
         for key, label in (
-            ("first_response", "Первый ответ"),
-            ("next_response", "Следующий ответ"),
-            ("resolution", "Решение"),
+            ("first_response", _("Первый ответ")),
+            ("next_response", _("Следующий ответ")),
+            ("resolution", _("Решение")),
         )
     }
     if not any(targets.values()) and not any(k in errors for k in targets):
-        errors["targets"] = "Укажите хотя бы один срок"
-    warning = _share(body, "warning_share", "Доля для предупреждения", 0.1, 0.99, errors)
-    second = _share(body, "second_level_share", "Задержка второго уровня", 0.0, 10.0, errors)
-    request_types = _choices(body, "request_types", tuple(t for t, _, _ in REQUEST_TYPES), "Типы", errors)
-    priorities = _choices(body, "priorities", PRIORITIES, "Приоритеты", errors)
+        errors["targets"] = _("Укажите хотя бы один срок")
+    warning = _share(body, "warning_share", _("Доля для предупреждения"), 0.1, 0.99, errors)
+    second = _share(body, "second_level_share", _("Задержка второго уровня"), 0.0, 10.0, errors)
+    request_types = _choices(
+        body, "request_types", tuple(t for t, _ru, _en in REQUEST_TYPES), _("Типы"), errors
+    )
+    priorities = _choices(body, "priorities", PRIORITIES, _("Приоритеты"), errors)
     position = body.get("position", policy.position if policy else 100)
     if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position <= 100_000:
-        errors["position"] = "Порядок: целое число от 0 до 100000"
+        errors["position"] = _("Порядок: целое число от 0 до 100000")
     calendar_id = body.get("calendar_id")
     if calendar_id is not None:
         record = db.session.get(BusinessCalendarRecord, calendar_id) if isinstance(calendar_id, int) else None
         if record is None or record.portal_id != portal_id:
-            errors["calendar_id"] = "Календарь не найден"
+            errors["calendar_id"] = _("Календарь не найден")
     manager = body.get("service_manager_user_id")
     if manager not in (None, "") and (isinstance(manager, bool) or not str(manager).isdigit()):
-        errors["service_manager_user_id"] = "Сервис-менеджер: укажите ID пользователя"
+        errors["service_manager_user_id"] = _("Сервис-менеджер: укажите ID пользователя")
     if errors:
         raise InvalidSettings(errors)
     if policy is None:
@@ -148,7 +152,7 @@ def apply_policy(portal_id: int, body: Any, policy: SlaPolicyRecord | None = Non
 
 def _day_hours(raw: Any, label: str) -> tuple[WorkInterval, ...]:
     if not isinstance(raw, list):
-        raise InvalidSettings({label: "Часы: список интервалов [«09:00», «18:00»]"})
+        raise InvalidSettings({label: _("Часы: список интервалов [«09:00», «18:00»]")})
     intervals = []
     for pair in raw:
         if not (
@@ -156,18 +160,24 @@ def _day_hours(raw: Any, label: str) -> tuple[WorkInterval, ...]:
             and len(pair) == 2
             and all(isinstance(t, str) and _TIME.match(t) for t in pair)
         ):
-            raise InvalidSettings({label: f"Неверный интервал {pair!r}: нужно [«ЧЧ:ММ», «ЧЧ:ММ»]"})
+            raise InvalidSettings(
+                {label: _("Неверный интервал %(pair)s: нужно [«ЧЧ:ММ», «ЧЧ:ММ»]", pair=repr(pair))}
+            )
         try:
             intervals.append(WorkInterval.from_list(pair))
         except ValueError:
             raise InvalidSettings(
-                {label: f"Интервал {pair[0]}–{pair[1]} заканчивается раньше начала"}
+                {
+                    label: _(
+                        "Интервал %(start)s–%(end)s заканчивается раньше начала", start=pair[0], end=pair[1]
+                    )
+                }
             ) from None
     try:
         # An override runs the calendar's own check: ordered, not overlapping.
         return DateOverride(date(2000, 1, 3), "working", tuple(intervals)).intervals
     except ValueError:
-        raise InvalidSettings({label: "Интервалы пересекаются или идут не по порядку"}) from None
+        raise InvalidSettings({label: _("Интервалы пересекаются или идут не по порядку")}) from None
 
 
 def _save_calendar(record: BusinessCalendarRecord, calendar: BusinessCalendar) -> BusinessCalendarRecord:
@@ -179,47 +189,47 @@ def _save_calendar(record: BusinessCalendarRecord, calendar: BusinessCalendar) -
 def portal_calendar(portal_id: int) -> BusinessCalendarRecord:
     record = default_calendar(portal_id)
     if record is None:
-        raise InvalidSettings({"calendar": "Календарь ещё не создан"})
+        raise InvalidSettings({"calendar": _("Календарь ещё не создан")})
     return record
 
 
 def set_weekly(portal_id: int, body: Any) -> BusinessCalendarRecord:
     """Weekly hours {"0": [["09:00","18:00"]], ...} and optionally the time zone."""
     if not isinstance(body, dict) or not isinstance(body.get("weekly"), dict):
-        raise InvalidSettings({"weekly": 'Ожидалось {"weekly": {день недели: [[начало, конец]]}}'})
+        raise InvalidSettings({"weekly": _('Ожидалось {"weekly": {день недели: [[начало, конец]]}}')})
     record = portal_calendar(portal_id)
     data = dict(record.data)
     weekly = {}
     for key, raw in body["weekly"].items():
         if str(key) not in {str(d) for d in range(7)}:
-            raise InvalidSettings({"weekly": f"День недели {key!r}: от 0 (пн) до 6 (вс)"})
+            raise InvalidSettings({"weekly": _("День недели %(day)s: от 0 (пн) до 6 (вс)", day=repr(key))})
         weekly[str(key)] = [i.to_list() for i in _day_hours(raw, f"weekly.{key}")]
     if not any(weekly.values()):
-        raise InvalidSettings({"weekly": "Хотя бы один день недели должен быть рабочим"})
+        raise InvalidSettings({"weekly": _("Хотя бы один день недели должен быть рабочим")})
     data["weekly"] = weekly
     if body.get("tz"):
         data["tz"] = str(body["tz"])
     try:
         calendar = BusinessCalendar.from_dict(data)
     except ValueError:
-        raise InvalidSettings({"tz": f"Неизвестный часовой пояс {data.get('tz')!r}"}) from None
+        raise InvalidSettings({"tz": _("Неизвестный часовой пояс %(tz)s", tz=repr(data.get("tz")))}) from None
     return _save_calendar(record, calendar)
 
 
 def set_override(portal_id: int, body: Any) -> BusinessCalendarRecord:
     """Add or replace one date: {"day": "2026-05-04", "kind": "day_off|working|short", "intervals": [...]}."""
     if not isinstance(body, dict):
-        raise InvalidSettings({"body": "Ожидался объект JSON"})
+        raise InvalidSettings({"body": _("Ожидался объект JSON")})
     try:
         day = date.fromisoformat(str(body.get("day")))
     except ValueError:
-        raise InvalidSettings({"day": "Дата в формате ГГГГ-ММ-ДД"}) from None
+        raise InvalidSettings({"day": _("Дата в формате ГГГГ-ММ-ДД")}) from None
     kind = body.get("kind")
     if kind not in KIND_LABELS:
-        raise InvalidSettings({"kind": "Тип дня: выходной, рабочий день или сокращённый день"})
+        raise InvalidSettings({"kind": _("Тип дня: выходной, рабочий день или сокращённый день")})
     intervals = _day_hours(body.get("intervals") or [], "intervals")
     if kind == "day_off" and intervals:
-        raise InvalidSettings({"intervals": "У выходного дня нет рабочих часов"})
+        raise InvalidSettings({"intervals": _("У выходного дня нет рабочих часов")})
     record = portal_calendar(portal_id)
     calendar = BusinessCalendar.from_dict(record.data)
     overrides = dict(calendar.overrides)
@@ -231,10 +241,10 @@ def remove_override(portal_id: int, day_text: str) -> BusinessCalendarRecord:
     try:
         day = date.fromisoformat(day_text)
     except ValueError:
-        raise InvalidSettings({"day": "Дата в формате ГГГГ-ММ-ДД"}) from None
+        raise InvalidSettings({"day": _("Дата в формате ГГГГ-ММ-ДД")}) from None
     record = portal_calendar(portal_id)
     calendar = BusinessCalendar.from_dict(record.data)
     if day not in calendar.overrides:
-        raise InvalidSettings({"day": f"Для {day:%d.%m.%Y} нет особого режима"})
+        raise InvalidSettings({"day": _("Для %(day)s нет особого режима", day=f"{day:%d.%m.%Y}")})
     overrides = {d: o for d, o in calendar.overrides.items() if d != day}
     return _save_calendar(record, BusinessCalendar(calendar.tz, calendar.weekly, overrides))

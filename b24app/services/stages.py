@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from ..i18n import DEFAULT
 from ..models import RequestState
 
+# Labels for the app's pages (translated); what goes to the portal or a client uses portal_state_label.
 STATE_LABELS = {
-    RequestState.NEW: "Новое",
-    RequestState.IN_WORK: "В работе",
-    RequestState.WAITING: "Ждёт ответа клиента",
-    RequestState.RESOLVED: "Решено",
-    RequestState.CLOSED: "Закрыто",
-    RequestState.CANCELLED: "Отменено",
+    RequestState.NEW: _l("Новое"),
+    RequestState.IN_WORK: _l("В работе"),
+    RequestState.WAITING: _l("Ждёт ответа клиента"),
+    RequestState.RESOLVED: _l("Решено"),
+    RequestState.CLOSED: _l("Закрыто"),
+    RequestState.CANCELLED: _l("Отменено"),
 }
 
 # Stages the app adds to a smart process it created itself (code suffix, name, sort, semantics).
@@ -47,6 +52,12 @@ _BY_WORD = [
     ("нов", RequestState.NEW),
     ("работ", RequestState.IN_WORK),
 ]
+
+
+def portal_state_label(state: str) -> str:
+    """The state's name as written to the portal or to a client: always Russian, whatever the UI language."""
+    with force_locale(DEFAULT):
+        return str(STATE_LABELS.get(state, state))
 
 
 @dataclass(frozen=True)

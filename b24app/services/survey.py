@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from ..bitrix.client import B24Client
 from ..bitrix.errors import B24NotFound
 from ..extensions import db
+from ..i18n import _m, store
 from ..models import EventKind, Portal, ServiceRequest, Survey, utcnow
 from .fields import FieldMap
 from .timeline_copy import add_copy, item_url
@@ -209,7 +210,7 @@ def apply_answer(portal: Portal, client: B24Client, survey: Survey) -> None:
             try:
                 client.call("crm.item.update", {"entityTypeId": etid, "id": req.b24_id, "fields": fields})
             except B24NotFound:
-                survey.note = "Обращение удалено в Битрикс24: оценка не записана"
+                survey.note = store(_m("Обращение удалено в Битрикс24: оценка не записана"))
         survey.csat_written_at = utcnow()
         db.session.commit()
     if survey.timeline_comment_id is None:
@@ -218,7 +219,7 @@ def apply_answer(portal: Portal, client: B24Client, survey: Survey) -> None:
     if survey.score <= LOW_SCORE and survey.head_notified_id is None:
         head = group_head(client, req)
         if head is None:
-            survey.note = "Низкая оценка: руководитель группы не найден, уведомление не отправлено"
+            survey.note = store(_m("Низкая оценка: руководитель группы не найден, уведомление не отправлено"))
             survey.head_notified_id = 0
             return
         link = item_url(portal.base_url, etid, req.b24_id)

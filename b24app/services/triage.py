@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..i18n import _m, store
 from .routing import contains_phrase, phrase_terms
 
 K_NEIGHBOURS = 7
@@ -204,7 +205,7 @@ def _combine(
     if total_votes > 0:
         for label, s in labelled:
             scores[label] += neighbour_strength * s / total_votes
-        reasons.append(f"похожих обращений: {len(labelled)}")
+        reasons.append(store(_m("похожих обращений: %(count)s", count=len(labelled))))
     prior_total = sum(w for _, _, w in priors)
     if prior_total > 0:
         strength = weighing.prior_weight * min(1.0, prior_total / 1.5)

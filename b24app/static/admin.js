@@ -1,6 +1,7 @@
-// Admin page: tabs loaded as fragments, and the stage mapping.
+// Admin page: tabs loaded as fragments, the stage mapping and the web form switch.
 (function () {
   "use strict";
+  var t = window.sd.t;
   document.querySelectorAll("[data-admin-tab]").forEach(function (button) {
     button.addEventListener("click", function () {
       var name = button.getAttribute("data-admin-tab");
@@ -15,10 +16,39 @@
           pane.innerHTML = fragment;
           document.dispatchEvent(new CustomEvent("sd:tab-loaded", {detail: {name: name, pane: pane}}));
           window.sd.fit();
-        }).catch(function (error) { pane.textContent = "Не удалось загрузить: " + error.message; });
+        }).catch(function (error) { pane.textContent = t("Не удалось загрузить: ") + error.message; });
       }
     });
   });
+  // The tabs stay disabled until bound: a click while the script loads would otherwise do nothing.
+  document.querySelectorAll("nav.admin-tabs").forEach(function (nav) { window.sd.enable(nav); });
+  var webForm = document.getElementById("web-form-enabled");
+  if (webForm) {
+    webForm.addEventListener("change", function () {
+      var result = document.getElementById("web-form-result");
+      window.sd.api("/frame-api/admin/web-form", {method: "PUT", json: {enabled: webForm.checked}})
+        .then(function () { result.textContent = t("Сохранено"); result.className = "ok"; })
+        .catch(function (error) { webForm.checked = !webForm.checked; result.textContent = error.message; result.className = "error"; });
+    });
+  }
+  document.querySelectorAll("[data-retry-submission]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      window.sd.api("/frame-api/admin/web-form/submissions/" + button.getAttribute("data-retry-submission") + "/retry", {method: "POST", json: {}})
+        .then(function () { button.textContent = t("В очереди"); })
+        .catch(function (error) { button.disabled = false; button.textContent = error.message; });
+    });
+  });
+  var requeue = document.getElementById("dead-jobs-requeue");
+  if (requeue) {
+    requeue.addEventListener("click", function () {
+      var result = document.getElementById("dead-jobs-result");
+      requeue.disabled = true;
+      window.sd.api("/frame-api/admin/jobs/requeue", {method: "POST", json: {}})
+        .then(function (body) { result.textContent = t("Повторяем заданий: ") + body.requeued; result.className = "ok"; })
+        .catch(function (error) { requeue.disabled = false; result.textContent = error.message; result.className = "error"; });
+    });
+  }
   var form = document.getElementById("stage-map");
   if (!form || form.getAttribute("data-editable") !== "1") { return; }
   form.addEventListener("submit", function (event) {
@@ -27,7 +57,8 @@
     form.querySelectorAll("select").forEach(function (select) { mapping[select.name] = select.value; });
     var result = document.getElementById("stage-map-result");
     window.sd.api("/frame-api/admin/stage-map", {method: "POST", json: {stage_map: mapping}})
-      .then(function () { result.textContent = "Сохранено"; result.className = "ok"; })
+      .then(function () { result.textContent = t("Сохранено"); result.className = "ok"; })
       .catch(function (error) { result.textContent = error.message; result.className = "error"; });
   });
+  window.sd.enable(form);
 })();

@@ -1,6 +1,7 @@
 // The «База знаний» admin tab: article list and editor, import/export, gaps, reply templates.
 (function () {
   "use strict";
+  var t = window.sd.t;
   var FRAGMENT = "/frame-api/admin/kb";
   var API = "/frame-api/admin/kb";
 
@@ -129,7 +130,7 @@
           .then(function () { return reload(pane, currentQuery(pane)); })
           .catch(function (error) { say(listResult, problemsText(error, error.body), false); });
       }
-      if (action === "delete-article" && window.confirm("Удалить статью?")) {
+      if (action === "delete-article" && window.confirm(t("Удалить статью?"))) {
         send(API + "/articles/" + row.getAttribute("data-article-id"), {method: "DELETE"})
           .then(function () { return reload(pane, currentQuery(pane)); })
           .catch(function (error) { say(listResult, error.message, false); });
@@ -145,7 +146,7 @@
           .then(function (answer) { fillForm($(pane, "#kb-template-editor"), answer.template); $(pane, "#kb-t-title").focus(); })
           .catch(function (error) { say($(pane, "#kb-template-result"), error.message, false); });
       }
-      if (action === "delete-template" && window.confirm("Удалить шаблон?")) {
+      if (action === "delete-template" && window.confirm(t("Удалить шаблон?"))) {
         send(API + "/templates/" + row.getAttribute("data-template-id"), {method: "DELETE"})
           .then(function () { return reload(pane, currentQuery(pane)); })
           .catch(function (error) { say($(pane, "#kb-template-result"), error.message, false); });

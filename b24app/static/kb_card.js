@@ -5,17 +5,6 @@
   if (!root) { return; }
   var base = "/frame-api/kb/requests/" + root.getAttribute("data-request-id");
 
-  // Fit the frame again when the section's stylesheet has loaded, when an article's text is unfolded,
-  // and when the frame is resized: a portal may load the tab hidden, where its height measures zero.
-  var pending = null;
-  function refit() {
-    if (pending) { return; }
-    pending = setTimeout(function () { pending = null; if (window.sd) { window.sd.fit(); } }, 50);
-  }
-  if (document.readyState === "complete") { refit(); } else { window.addEventListener("load", refit); }
-  window.addEventListener("resize", refit);
-  root.addEventListener("toggle", refit, true);
-
   function show(status, text, ok) {
     status.textContent = text;
     status.className = "kb-status " + (ok ? "ok" : "error");

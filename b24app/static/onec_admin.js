@@ -1,6 +1,7 @@
 // The «1С» admin tab: save and check the connection, issue the push token, requeue, browse the log.
 (function () {
   "use strict";
+  var t = window.sd.t;
   function say(id, text, ok) {
     var el = document.getElementById(id);
     if (el) { el.textContent = text; el.className = ok ? "ok" : "error"; }
@@ -19,7 +20,7 @@
         });
       });
       window.sd.fit();
-    }).catch(function (error) { target.textContent = "Не удалось загрузить журнал: " + error.message; });
+    }).catch(function (error) { target.textContent = t("Не удалось загрузить журнал: ") + error.message; });
   }
   function bind(pane) {
     var form = pane.querySelector("#onec-connection");
@@ -32,7 +33,7 @@
         .catch(function (error) { say("onec-connection-result", error.message, false); });
     });
     pane.querySelector("#onec-check").addEventListener("click", function () {
-      say("onec-connection-result", "Проверяем…", true);
+      say("onec-connection-result", t("Проверяем…"), true);
       window.sd.api("/frame-api/admin/onec/check", {method: "POST", json: {}})
         .then(function (body) { say("onec-connection-result", body.message, body.ok); })
         .catch(function (error) { say("onec-connection-result", error.message, false); });
@@ -51,7 +52,7 @@
     if (requeue) {
       requeue.addEventListener("click", function () {
         window.sd.api("/frame-api/admin/onec/requeue", {method: "POST", json: {}})
-          .then(function (body) { say("onec-requeue-result", "Повторяем заданий: " + body.requeued, true); })
+          .then(function (body) { say("onec-requeue-result", t("Повторяем заданий: ") + body.requeued, true); })
           .catch(function (error) { say("onec-requeue-result", error.message, false); });
       });
     }

@@ -1,6 +1,7 @@
 // Report page: reload the figures for the chosen filters; download them as CSV.
 (function () {
   "use strict";
+  var t = window.sd.t;
   var form = document.getElementById("report-filters");
   var error = document.getElementById("report-error");
   function query() {
@@ -14,8 +15,9 @@
     window.sd.html("/frame-api/report?" + query()).then(function (fragment) {
       document.getElementById("report-body").innerHTML = fragment;
       window.sd.fit();
-    }).catch(function (e) { error.textContent = "Не удалось построить отчёт: " + e.message; });
+    }).catch(function (e) { error.textContent = t("Не удалось построить отчёт: ") + e.message; });
   });
+  window.sd.enable(form);
   document.getElementById("report-csv").addEventListener("click", function () {
     var token = document.body.getAttribute("data-frame-token");
     fetch("/frame-api/report.csv?" + query(), {headers: {"X-Frame-Token": token}}).then(function (response) {
@@ -28,6 +30,6 @@
       document.body.appendChild(link);
       link.click();
       link.remove();
-    }).catch(function (e) { error.textContent = "Не удалось скачать: " + e.message; });
+    }).catch(function (e) { error.textContent = t("Не удалось скачать: ") + e.message; });
   });
 })();

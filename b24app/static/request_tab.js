@@ -1,6 +1,7 @@
 // The request tab: while the request is not mirrored yet, poll and reload when it is.
 (function () {
   "use strict";
+  var t = window.sd.t;
   var body = document.body;
   if (body.getAttribute("data-poll") !== "1") { return; }
   var id = body.getAttribute("data-request-id");
@@ -19,7 +20,7 @@
     h1.id = "req-title";
     h1.textContent = req.title;
     main.appendChild(h1);
-    [["Клиент", req.client], ["Стадия", req.stage_name], ["Ответственный", req.responsible]].forEach(function (pair) {
+    [[t("Клиент"), req.client], [t("Стадия"), req.stage_name], [t("Ответственный"), req.responsible]].forEach(function (pair) {
       var p = document.createElement("p");
       p.textContent = pair[0] + ": " + (pair[1] || "—");
       main.appendChild(p);

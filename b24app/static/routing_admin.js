@@ -1,6 +1,7 @@
 // The «Маршрутизация» admin tab: rules (order, add, edit, delete) and agents' cap and availability.
 (function () {
   "use strict";
+  var t = window.sd.t;
   var TAB_URL = "/frame-api/admin/routing";
 
   function reload(pane) {
@@ -93,7 +94,7 @@
           }
           var call;
           if (action === "delete") {
-            if (!window.confirm("Удалить правило?")) { return; }
+            if (!window.confirm(t("Удалить правило?"))) { return; }
             call = window.sd.api("/frame-api/routing/rules/" + id, {method: "DELETE"});
           } else {
             var order = ids.slice();
@@ -114,7 +115,7 @@
         var body = {};
         body[field] = field === "cap" ? Number(input.value) : input.checked;
         window.sd.api("/frame-api/routing/agents/" + userId, {method: "PATCH", json: body})
-          .then(function () { show(pane, "Сохранено", true); })
+          .then(function () { show(pane, t("Сохранено"), true); })
           .catch(function (error) { show(pane, error.message, false); });
       });
     });
@@ -129,7 +130,7 @@
     if (sync) {
       sync.addEventListener("click", function () {
         window.sd.api("/frame-api/routing/agents/sync", {method: "POST"})
-          .then(function () { show(pane, "Обновление запущено: откройте вкладку снова через минуту", true); })
+          .then(function () { show(pane, t("Обновление запущено: откройте вкладку снова через минуту"), true); })
           .catch(function (error) { show(pane, error.message, false); });
       });
     }

@@ -1,6 +1,7 @@
 // The admin tab «SLA и календарь»: saves policies, weekly hours and date overrides through frame-api.
 (function () {
   "use strict";
+  var t = window.sd.t;
 
   function intervals(text) {
     return text.split(",").map(function (part) { return part.trim(); }).filter(Boolean)
@@ -11,7 +12,7 @@
     target.textContent = "…";
     target.className = "result";
     return promise.then(function () {
-      target.textContent = "Сохранено";
+      target.textContent = t("Сохранено");
       target.className = "result ok";
       if (reload) { document.querySelector("[data-admin-tab='sla']").click(); }
     }).catch(function (error) {
@@ -31,8 +32,9 @@
   }
 
   function policyOf(row) {
+    var code = row.querySelector("[name='code']");
     return {
-      code: row.getAttribute("data-code"),
+      code: code ? code.value.trim() : row.getAttribute("data-code"),
       name: row.querySelector("[name='name']").value,
       position: number(row, "position"),
       request_types: selected(row.querySelector("[name='request_types']")),
@@ -57,6 +59,13 @@
           {method: "PUT", json: policyOf(row)}));
       });
     });
+    var added = pane.querySelector("[data-add-policy]");
+    if (added) {
+      added.addEventListener("click", function () {
+        var row = added.closest("tr");
+        show(row.querySelector(".result"), window.sd.api("/frame-api/sla/policies", {method: "POST", json: policyOf(row)}), true);
+      });
+    }
     var weekly = pane.querySelector("#sla-weekly");
     weekly.addEventListener("submit", function (event) {
       event.preventDefault();

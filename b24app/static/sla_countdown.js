@@ -2,6 +2,7 @@
 // inside the working intervals the server sent (so it stands still at night and on weekends).
 (function () {
   "use strict";
+  var t = window.sd.t;
   var el = document.getElementById("sla-countdown");
   if (!el) { return; }
   var remaining0 = parseInt(el.getAttribute("data-remaining"), 10);
@@ -23,8 +24,8 @@
   function format(seconds) {
     var minutes = Math.floor(Math.abs(seconds) / 60);
     var hours = Math.floor(minutes / 60);
-    var text = (hours ? hours + " ч " : "") + (minutes % 60) + " мин";
-    return seconds >= 0 ? "осталось " + text : "просрочено на " + text;
+    var text = (hours ? hours + t(" ч ") : "") + (minutes % 60) + t(" мин");
+    return (seconds >= 0 ? t("осталось %s") : t("просрочено на %s")).replace("%s", text);
   }
 
   function state(seconds) {

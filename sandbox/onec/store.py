@@ -347,10 +347,12 @@ class OneCStore:
         kind = str(body.get("kind") or "comment")
         if kind not in records.INTERACTION_KINDS:
             raise ApiError(422, "VALIDATION_FAILED", "Неизвестный тип взаимодействия", {"kind": kind})
-        at = self._incoming_date(body, "at") or records.utc_now()
+        given = self._incoming_date(body, "at")
         with self.lock:
             request = self.request(request_ref)
             existing = self.interactions.get((request_ref, row_id))
+            # A row written again without its time keeps the time it was first written at.
+            at = given or (existing.at if existing else records.utc_now())
             row = InteractionRecord(
                 id=row_id,
                 request_ref=request_ref,

@@ -13,7 +13,7 @@ from sandbox.portal.state import Portal
 
 REFRESH_TTL = 180 * 24 * 3600
 CODE_TTL = 30
-DEFAULT_SCOPE = "crm,placement,user,department,im,userfieldconfig"
+DEFAULT_SCOPE = "crm,placement,user,department,im,imopenlines,userfieldconfig"
 
 
 @dataclass

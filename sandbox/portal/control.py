@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sandbox.portal.intake import REQUESTS_TITLE
 from sandbox.portal.lifecycle import frame_for, install_headless, uninstall, update_app
 from sandbox.portal.methods.crm_types import type_by_title
+from sandbox.portal.methods.openlines import chats_with_messages, close_chat
 from sandbox.portal.params import as_int
 from sandbox.portal.seeding import seed_requests
 from sandbox.portal.state import Portal, Stats
@@ -37,6 +38,17 @@ def create_control_blueprint() -> Blueprint:
         portal = _portal()
         with portal.lock:
             return jsonify(portal.stats.as_dict())
+
+    @bp.get("/openlines")
+    def openlines():
+        """Open-line chats with their messages (what the clients received in their messengers)."""
+        return jsonify(chats_with_messages(_portal()))
+
+    @bp.post("/openlines/<int:chat_id>/close")
+    def close_openline(chat_id: int):
+        if not close_chat(_portal(), chat_id):
+            return _fail("no such chat", 404)
+        return jsonify({"ok": True})
 
     @bp.post("/stats/reset")
     def stats_reset():
@@ -112,7 +124,8 @@ def create_control_blueprint() -> Blueprint:
             if not bound:
                 return _fail("placement not bound", 404)
             handler = bound[0].handler
-        found = frame_for(portal, str(handler), user_id, placement, body.get("options") or {})
+        lang = str(body.get("lang") or "ru")
+        found = frame_for(portal, str(handler), user_id, placement, body.get("options") or {}, lang=lang)
         return jsonify({"url": found.url, "form": found.form})
 
     @bp.get("/notifications")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.portal.methods.items import ItemSchema, add_item
+from sandbox.portal.methods.openlines import add_chat_message, open_chat
 from sandbox.portal.methods.timeline import (
     ACTIVITY_CALL,
     ACTIVITY_EMAIL,
@@ -15,7 +16,8 @@ from sandbox.portal.methods.timeline import (
 from sandbox.portal.state import Actor, Portal
 
 REQUESTS_TITLE = "Обращения клиентов"
-SOURCES = {"phone": "CALL", "email": "EMAIL", "web_form": "WEB"}
+# An open line gives its items the source "<line id>|<connector>".
+SOURCES = {"phone": "CALL", "email": "EMAIL", "web_form": "WEB", "chat": "1|TELEGRAMBOT"}
 
 
 def _description_field(schema: ItemSchema) -> str | None:
@@ -60,6 +62,11 @@ def create_request(
                 actor=actor,
                 responsible_id=item["assignedById"],
             )
+        elif channel == "chat" and contact_id:
+            # The client wrote to the open line from Telegram; the chat is the contact's.
+            chat = open_chat(portal, "contact", contact_id, "telegrambot")
+            add_chat_message(chat, portal, description or title, None)
+            add_comment(portal, f"dynamic_{etid}", item["id"], f"Сообщение в Telegram: {description}", actor)
         elif description:
             add_comment(portal, f"dynamic_{etid}", item["id"], f"Заявка с веб-формы: {description}", actor)
         return item

@@ -27,10 +27,12 @@ class Frame:
     form: dict[str, str]
 
 
-def frame_for(portal: Portal, handler: str, user_id: int, placement: str, options: dict[str, Any]) -> Frame:
+def frame_for(
+    portal: Portal, handler: str, user_id: int, placement: str, options: dict[str, Any], lang: str = "ru"
+) -> Frame:
     cloud = portal.cloud
     token = cloud.issue_tokens(portal, user_id)
-    query = urlencode({"DOMAIN": portal.domain, "PROTOCOL": 0, "LANG": "ru", "APP_SID": portal.app.app_sid})
+    query = urlencode({"DOMAIN": portal.domain, "PROTOCOL": 0, "LANG": lang, "APP_SID": portal.app.app_sid})
     form = {
         "AUTH_ID": token.access_token,
         "AUTH_EXPIRES": str(portal.settings.token_ttl),

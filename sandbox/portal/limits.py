@@ -22,6 +22,7 @@ def take_bucket(portal: Portal, now: float) -> None:
             portal.stats.query_limit_exceeded += 1
             raise RestError("QUERY_LIMIT_EXCEEDED", "Too many requests", 503)
         portal.bucket_level = level + 1
+        portal.stats.requests += 1
 
 
 def _window(portal: Portal, method: str, now: float) -> deque[tuple[float, float]]:

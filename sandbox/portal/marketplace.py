@@ -12,6 +12,8 @@ from sandbox.portal.state import Portal
 
 STATIC = Path(__file__).parent / "static"
 USER_COOKIE = "sandbox_user"
+LANG_COOKIE = "sandbox_lang"
+LANGUAGES = ("ru", "en")  # the interface languages a user of the sandbox portal can pick
 
 
 def portal() -> Portal:
@@ -26,11 +28,17 @@ def current_user_id() -> int:
     return user_id if user_id in portal().users else 1
 
 
+def current_lang() -> str:
+    """The user's interface language: a portal passes it to every frame as LANG."""
+    lang = request.cookies.get(LANG_COOKIE, "ru")
+    return lang if lang in LANGUAGES else "ru"
+
+
 def frame_view(handler: str, placement: str, options: dict[str, Any], name: str, height: int = 400) -> dict:
     """Everything a template needs to POST a frame into an iframe and answer its BX24 calls."""
     p = portal()
     user_id = current_user_id()
-    frame = frame_for(p, handler, user_id, placement, options)
+    frame = frame_for(p, handler, user_id, placement, options, lang=current_lang())
     info = {
         "auth": frame.form["AUTH_ID"],
         "refresh": frame.form["REFRESH_ID"],

@@ -52,7 +52,8 @@ class Settings:
 
 @dataclass
 class Stats:
-    calls: int = 0
+    requests: int = 0  # HTTP requests to /rest/ that the bucket let through (a batch is one)
+    calls: int = 0  # methods executed, each command of a batch counted
     calls_by_method: dict[str, int] = field(default_factory=dict)
     query_limit_exceeded: int = 0
     operation_time_limit: int = 0
@@ -146,8 +147,10 @@ class Portal:
         self.companies: dict[int, dict[str, Any]] = {}
         self.contacts: dict[int, dict[str, Any]] = {}
         self.requisites: dict[int, dict[str, Any]] = {}
+        self.indexes: dict[str, dict[Any, set[int]]] = {}  # "KIND.FIELD" -> value key -> ids
         self.comments: dict[int, dict[str, Any]] = {}
         self.activities: dict[int, dict[str, Any]] = {}
+        self.openline_chats: dict[int, dict[str, Any]] = {}  # open-line chats linked to CRM objects
         self.notifications: list[dict[str, Any]] = []
         self.placements: list[PlacementBinding] = []
         self.event_bindings: list[EventBinding] = []

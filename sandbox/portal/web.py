@@ -8,9 +8,19 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from sandbox.portal.errors import RestError
 from sandbox.portal.intake import REQUESTS_TITLE, create_request
-from sandbox.portal.marketplace import USER_COOKIE, current_user_id, frame_view, portal, register_marketplace
+from sandbox.portal.marketplace import (
+    LANG_COOKIE,
+    LANGUAGES,
+    USER_COOKIE,
+    current_lang,
+    current_user_id,
+    frame_view,
+    portal,
+    register_marketplace,
+)
 from sandbox.portal.methods.crm_types import stages_of, type_by_title
 from sandbox.portal.methods.items import STANDARD_FIELDS, ItemSchema, get_item, update_item
+from sandbox.portal.methods.openlines import chats_with_messages, close_chat
 from sandbox.portal.methods.timeline import (
     ACTIVITY_EMAIL,
     DIRECTION_INCOMING,
@@ -33,7 +43,12 @@ CARD_FIELDS = (
     "createdTime",
     "updatedTime",
 )
-CHANNELS = {"phone": "Звонок", "email": "Письмо", "web_form": "Веб-форма"}
+CHANNELS = {
+    "phone": "Звонок",
+    "email": "Письмо",
+    "web_form": "Веб-форма",
+    "chat": "Telegram (открытая линия)",
+}
 
 
 def _actor() -> Actor:
@@ -45,7 +60,7 @@ def _menu() -> list[dict[str, Any]]:
     if not p.app.installed:
         return []
     return [
-        {"id": b.id, "title": b.title, "placement": b.placement}
+        {"id": b.id, "title": _placement_title(b), "placement": b.placement}
         for b in p.placements
         if b.placement in ("LEFT_MENU", "CRM_ANALYTICS_MENU")
     ]
@@ -58,9 +73,16 @@ def _page_globals() -> dict[str, Any]:
         "portal": p,
         "users": sorted(p.users.values(), key=lambda u: u["id"]),
         "me": current_user_id(),
+        "lang": current_lang(),
         "menu": _menu(),
         "user_name": lambda uid: user_name(p, uid),
     }
+
+
+def _placement_title(binding: Any) -> str:
+    """A placement's title in the user's language, as a portal shows it (LANG_ALL, else TITLE)."""
+    localized = (binding.lang_all or {}).get(current_lang()) or {}
+    return str(localized.get("TITLE") or binding.title) if isinstance(localized, dict) else binding.title
 
 
 def _company_title(company_id: Any) -> str:
@@ -144,6 +166,8 @@ def create_web_blueprint() -> Blueprint:
     def switch_user():
         response = redirect(request.form.get("next") or url_for("web.home"))
         response.set_cookie(USER_COOKIE, str(int(request.form.get("user_id", "1"))), samesite="Lax")
+        if request.form.get("lang") in LANGUAGES:
+            response.set_cookie(LANG_COOKIE, request.form["lang"], samesite="Lax")
         return response
 
     @bp.post("/ui/requests")
@@ -212,7 +236,7 @@ def create_web_blueprint() -> Blueprint:
                     if b.placement == f"CRM_DYNAMIC_{etid}_DETAIL_TAB":
                         tabs.append(
                             {
-                                "title": b.title,
+                                "title": _placement_title(b),
                                 "frame": frame_view(
                                     b.handler, b.placement, {"ID": str(item_id)}, f"tab-{b.id}", 600
                                 ),
@@ -283,7 +307,7 @@ def create_web_blueprint() -> Blueprint:
             if p.app.installed:
                 tabs = [
                     {
-                        "title": b.title,
+                        "title": _placement_title(b),
                         "frame": frame_view(
                             b.handler, b.placement, {"ID": str(company_id)}, f"tab-{b.id}", 600
                         ),
@@ -304,6 +328,22 @@ def create_web_blueprint() -> Blueprint:
             rows = [n for n in reversed(p.notifications) if n["user_id"] == me]
         return render_template("notifications.html", rows=rows)
 
+    @bp.get("/openlines/")
+    def openlines():
+        """The open-line chats as the clients see them in their messengers."""
+        chats = list(reversed(chats_with_messages(portal())))
+        with portal().lock:
+            names = {
+                c["entity_id"]: _contact_name(c["entity_id"]) for c in chats if c["entity_type"] == "contact"
+            }
+        return render_template("openlines.html", chats=chats, names=names)
+
+    @bp.post("/openlines/<int:chat_id>/close")
+    def close_openline(chat_id: int):
+        if not close_chat(portal(), chat_id):
+            abort(404)
+        return redirect(url_for("web.openlines"))
+
     @bp.get("/events/")
     def events():
         p = portal()
@@ -313,6 +353,11 @@ def create_web_blueprint() -> Blueprint:
         return render_template("events.html", rows=rows, bindings=bindings)
 
     return bp
+
+
+def _contact_name(contact_id: int) -> str:
+    row = portal().contacts.get(contact_id) or {}
+    return " ".join(str(row.get(k) or "") for k in ("NAME", "LAST_NAME")).strip() or f"#{contact_id}"
 
 
 def _timeline(entity_type: str, owner_type_id: int, owner_id: int) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -43,3 +45,21 @@ def test_admin_main_page_shows_setup_and_saves_the_stage_mapping(installed, page
     frame.locator("#stage-map button[type=submit]").click()
     frame.locator("#stage-map-result.ok").wait_for(timeout=10000)
     screenshot(page, "admin-main-page")
+
+
+def test_a_user_working_in_english_gets_the_tab_in_english(installed, page):  # noqa: F811
+    item = installed.seed_requests()[0]
+    installed.wait_idle()
+    etid = installed.entity_type_id()
+    page.goto(f"{installed.portal_url}/")
+    with page.expect_navigation():
+        page.locator("header select[name=lang]").select_option("en")
+    page.goto(f"{installed.portal_url}/crm/type/{etid}/details/{item['id']}/")
+    page.locator("button[data-tab]", has_text="Service desk").click()  # the tab's title from LANG_ALL
+    frame = page.frame_locator("iframe[name^='tab-']").first
+    frame.locator("#req-title").wait_for(timeout=15000)
+    assert frame.locator("dt", has_text="Client").count() == 1
+    # The countdown is written by the page's script, in the user's language too.
+    countdown = frame.locator("#sla-countdown .sla-countdown-value").inner_text()
+    assert re.fullmatch(r"(\d+ h )?\d+ min left|overdue by (\d+ h )?\d+ min", countdown), countdown
+    screenshot(page, "request-tab-en")

@@ -35,10 +35,15 @@ def portal_stats(stack) -> dict:
 
 
 def open_frame(
-    stack, placement: str = "DEFAULT", options: dict | None = None, user_id: int = 1, handler=None
+    stack,
+    placement: str = "DEFAULT",
+    options: dict | None = None,
+    user_id: int = 1,
+    handler=None,
+    lang: str = "ru",
 ):
     """POST a frame to the app the way the portal's page does; returns the app's response."""
-    body = {"placement": placement, "options": options or {}, "user_id": user_id}
+    body = {"placement": placement, "options": options or {}, "user_id": user_id, "lang": lang}
     if handler:
         body["handler"] = handler
     frame = stack.control("frame", body)

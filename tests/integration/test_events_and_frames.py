@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import requests
@@ -9,7 +10,10 @@ from sqlalchemy import func, select
 
 from b24app.extensions import db
 from b24app.models import InboxEvent, Job, Portal, ServiceRequest
+from b24app.services.fields import FieldMap
 from b24app.services.portals import client_for
+from sandbox.demo_data import REQUESTS
+from sandbox.portal import seed_requests
 from tests.factories import event_form
 
 from .conftest import open_frame, portal_stats
@@ -194,3 +198,35 @@ def test_history_records_creation_client_messages_replies_and_notes_once(install
     assert "client_message" in kinds
     assert kinds.count("internal_note") == 1
     assert "public_reply" not in kinds
+
+
+def test_the_channel_is_read_from_the_items_source_and_written_to_the_item(installed, app):
+    items = installed.seed_requests()
+    installed.wait_idle()
+    mirrored = {r.b24_id: r.channel for r in _requests(app)}
+    assert [mirrored[int(i["id"])] for i in items] == [r.get("channel", "phone") for r in REQUESTS]
+    with app.app_context():
+        portal = db.session.scalars(select(Portal)).one()
+        fields = FieldMap(portal.settings["fields"])
+        client = client_for(portal.id, app.config["SETTINGS"])
+        item = client.call(
+            "crm.item.get", {"entityTypeId": installed.entity_type_id(), "id": items[1]["id"]}
+        ).result["item"]
+        db.session.remove()
+    assert fields.read(item, "SD_CHANNEL") == "email"
+
+
+def test_the_card_shows_the_clients_other_requests(installed, app):
+    first = dict(REQUESTS[0], title="Станок Т-400: не запускается шпиндель")
+    second = dict(REQUESTS[0], title="Станок Т-400: ошибка E-21")
+    earlier, later = seed_requests(installed.portal, installed.entity_type_id(), [first, second])
+    other_client = seed_requests(installed.portal, installed.entity_type_id(), [REQUESTS[1]])[0]
+    installed.wait_idle()
+    tab = f"CRM_DYNAMIC_{installed.entity_type_id()}_DETAIL_TAB"
+    page = open_frame(installed, tab, {"ID": str(later["id"])}).text
+    history = page[page.index('id="section-history"') :]
+    assert "Станок Т-400: не запускается шпиндель" in history
+    assert f'/details/{earlier["id"]}/"' in history and f'/details/{other_client["id"]}/"' not in history
+    assert re.search(r'id="history-summary">[^<]*<b>1</b>', history)
+    alone = open_frame(installed, tab, {"ID": str(other_client["id"])}).text
+    assert 'id="section-history"' not in alone

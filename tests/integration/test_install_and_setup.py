@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import requests
 from sqlalchemy import select, text
 
 from b24app.extensions import db
-from b24app.models import Portal, PortalStatus
+from b24app.models import Job, JobStatus, NotificationTemplate, NotifyEvent, Portal, PortalStatus, utcnow
 from b24app.services.fields import APP_FIELDS
 from b24app.services.portals import client_for
 
@@ -51,6 +53,10 @@ def test_setup_creates_the_smart_process_once_and_maps_stages(stack, app):
         assert {"new", "in_work", "waiting", "resolved", "closed", "cancelled"} <= states
         portal_id = db.session.scalars(select(Portal.id)).one()
         types = client_for(portal_id, app.config["SETTINGS"]).call("crm.type.list").result["types"]
+        # What the admin tabs show exists already, so opening them writes nothing.
+        assert settings["web_form"]["key"]
+        events = db.session.scalars(select(NotificationTemplate.event)).all()
+        assert sorted(events) == sorted(NotifyEvent.ALL)
     assert [t["title"] for t in types].count("Обращения клиентов") == 1
 
 
@@ -106,3 +112,39 @@ def test_a_portal_that_moved_to_a_new_domain_is_followed_and_remembered(installe
             assert portal.client_endpoint == f"{new_home.url}/rest/"
     finally:
         new_home.stop()
+
+
+def test_stopped_jobs_are_shown_to_the_admin_and_requeued(installed, app):
+    with app.app_context():
+        portal = db.session.scalars(select(Portal)).one()
+        stopped = Job(
+            portal_id=portal.id,
+            kind="routing.sync_agents",
+            status=JobStatus.DEAD,
+            attempts=8,
+            last_error="B24Unavailable: portal did not answer",
+            finished_at=utcnow(),
+        )
+        exchange = Job(
+            portal_id=portal.id, kind="onec.push", status=JobStatus.DEAD, attempts=8, finished_at=utcnow()
+        )
+        db.session.add_all([stopped, exchange])
+        db.session.commit()
+        stopped_id, exchange_id = stopped.id, exchange.id
+        db.session.remove()
+    page = open_frame(installed, "DEFAULT")
+    assert f'data-job="{stopped_id}"' in page.text and "Список сотрудников" in page.text
+    assert f'data-job="{exchange_id}"' not in page.text  # the 1C exchange is listed in its own tab
+    assert 'data-job="' not in open_frame(installed, "DEFAULT", user_id=3).text  # operators see none
+    token = re.search(r'data-frame-token="([^"]+)"', page.text).group(1)
+    answer = requests.post(
+        f"{installed.app_url}/frame-api/admin/jobs/requeue",
+        json={},
+        headers={"X-Frame-Token": token},
+        timeout=10,
+    )
+    assert answer.status_code == 200 and answer.json() == {"requeued": 1}
+    with app.app_context():
+        assert db.session.get(Job, exchange_id).status == JobStatus.DEAD
+        assert db.session.get(Job, stopped_id).attempts < 8
+        db.session.remove()

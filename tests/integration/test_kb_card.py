@@ -4,6 +4,7 @@ an article inserted from the card lands in the request's timeline."""
 from __future__ import annotations
 
 import re
+import time
 
 import requests
 from sqlalchemy import select
@@ -11,6 +12,8 @@ from sqlalchemy import select
 from b24app.extensions import db
 from b24app.models import KbUse, Portal, ServiceRequest
 from b24app.services.portals import client_for
+from sandbox import demo_data
+from sandbox.portal import seed_requests
 
 from .conftest import open_frame
 
@@ -35,6 +38,19 @@ def frame_token(html: str) -> str:
     return re.search(r'data-frame-token="([^"]+)"', html).group(1)
 
 
+def insert_first_suggestion(stack, item) -> tuple[int, requests.Response]:
+    """The operator inserts the card's first suggestion as text: (its article id, the app's answer)."""
+    page = card(stack, item["id"])
+    article_id = int(SUGGESTION.findall(page.text)[0][0])
+    answer = requests.post(
+        f"{stack.app_url}/frame-api/kb/requests/{item['id']}/insert",
+        json={"article_id": article_id, "mode": "text"},
+        headers={"X-Frame-Token": frame_token(page.text)},
+        timeout=30,
+    )
+    return article_id, answer
+
+
 def test_card_of_each_demo_request_suggests_three_articles_led_by_the_one_that_answers_it(installed):
     assert installed.load_demo_kb() == 43
     items = installed.seed_requests()
@@ -51,15 +67,7 @@ def test_inserting_an_article_posts_it_to_the_request_timeline_and_counts_its_us
     installed.load_demo_kb()
     item = installed.seed_requests()[0]
     installed.wait_idle()
-    page = card(installed, item["id"])
-    article_id = int(SUGGESTION.findall(page.text)[0][0])
-
-    answer = requests.post(
-        f"{installed.app_url}/frame-api/kb/requests/{item['id']}/insert",
-        json={"article_id": article_id, "mode": "text"},
-        headers={"X-Frame-Token": frame_token(page.text)},
-        timeout=30,
-    )
+    article_id, answer = insert_first_suggestion(installed, item)
 
     assert answer.status_code == 200, answer.text
     assert answer.json()["message"] == "Отправлено клиенту и в ленту"
@@ -95,3 +103,24 @@ def test_inserting_an_article_posts_it_to_the_request_timeline_and_counts_its_us
         req = db.session.scalars(select(ServiceRequest).where(ServiceRequest.b24_id == int(item["id"]))).one()
         assert req.first_response_at is not None
         db.session.remove()
+
+
+def test_a_reply_to_a_telegram_client_goes_to_their_chat(installed, app):
+    installed.load_demo_kb()
+    request = dict(demo_data.REQUESTS[0], channel="chat")
+    item = seed_requests(installed.portal, installed.entity_type_id(), [request])[0]
+    installed.wait_idle()
+    _article_id, answer = insert_first_suggestion(installed, item)
+    assert answer.status_code == 200, answer.text
+
+    def replies():
+        chats = requests.get(f"{installed.portal_url}/sandbox/api/openlines", timeout=10).json()
+        return [m["text"] for c in chats for m in c["messages"] if "предохранитель F2" in m["text"]]
+
+    deadline = time.monotonic() + 30
+    while not replies() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(replies()) == 1
+    assert not installed.smtp.mailbox.wait_for(
+        lambda m: m.subject.startswith("Ответ по обращению"), timeout=1
+    )

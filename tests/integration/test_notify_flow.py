@@ -166,3 +166,35 @@ def test_survey_answers_reach_the_managers_report(installed, app):
 
     assert tile("csat") == "5.0"
     assert tile("nps") == "100.0"
+
+
+def _chat_messages(stack) -> list[dict]:
+    chats = requests.get(f"{stack.portal_url}/sandbox/api/openlines", timeout=10).json()
+    return [dict(m, chat_id=c["id"], active=c["active"]) for c in chats for m in c["messages"]]
+
+
+def test_a_client_who_wrote_in_telegram_is_answered_there_and_by_email_once_the_chat_closed(installed, app):
+    request = dict(demo_data.REQUESTS[0], channel="chat")
+    item = seed_requests(installed.portal, installed.entity_type_id(), [request])[0]
+    installed.wait_idle()
+
+    def replies():
+        return [m for m in _chat_messages(installed) if m["author_id"]]
+
+    registered = _eventually(replies)
+    assert len(registered) == 1 and f"под номером {item['id']}" in registered[0]["text"]
+    assert installed.smtp.mailbox.messages(CLIENT_EMAIL) == []  # not also by email
+    copies = _eventually(lambda: _comments(installed, app, item, "зарегистрировано"))
+    assert len(copies) == 1 and "Telegram · чат" in copies[0]
+    tab = _tab(installed, item["id"])
+    assert "Telegram · чат" in tab.text
+
+    chat_id = registered[0]["chat_id"]
+    requests.post(
+        f"{installed.portal_url}/sandbox/api/openlines/{chat_id}/close", timeout=10
+    ).raise_for_status()
+    time.sleep(1.1)  # a distinct update event (see _one_request)
+    _move_to(installed, app, item, "in_work")
+    mail = _eventually(lambda: installed.smtp.mailbox.messages(CLIENT_EMAIL))
+    assert [m.subject for m in mail] == [f"Обращение №{item['id']} взято в работу"]
+    assert len(replies()) == 1

@@ -7,6 +7,11 @@ import re
 
 import pytest
 import requests
+from sqlalchemy import select
+
+from b24app.extensions import db
+from b24app.models import Portal
+from b24app.services.portals import client_for
 
 from .conftest import open_frame
 from .onec_fixtures import eventually, link, mirror, onec_control, onec_requests, settle
@@ -96,3 +101,32 @@ def test_the_admin_tab_starts_the_counterparty_sync_and_shows_its_progress(conne
     assert 'id="onec-sync-progress"' in progress and "Завершена" in progress and "ошибок: 0" in progress
     operator = {"X-Frame-Token": _token(open_frame(connected, user_id=2))}
     assert requests.post(f"{base}/sync", json={}, headers=operator, timeout=10).status_code == 403
+
+
+def test_what_to_fix_reads_in_the_operators_language_and_the_timeline_stays_russian(connected, app):
+    with app.app_context():
+        portal = db.session.scalars(select(Portal)).one()
+        client = client_for(portal.id, app.config["SETTINGS"])
+        etid = connected.entity_type_id()
+        b24_id = client.call(
+            "crm.item.add", {"entityTypeId": etid, "fields": {"title": "Без клиента"}}
+        ).result["item"]["id"]
+        db.session.remove()
+    settle(connected)
+    eventually(lambda: (link(app, b24_id) or None) and link(app, b24_id).problems, what="problems noted")
+
+    russian = _tab(connected, b24_id).text
+    assert "Не указан клиент: выберите компанию или контакт" in russian
+    english = open_frame(connected, f"CRM_DYNAMIC_{etid}_DETAIL_TAB", {"ID": str(b24_id)}, lang="en").text
+    assert "No client: choose a company or a contact" in english and "Не указан клиент" not in english
+    with app.app_context():
+        comments = (
+            client_for(portal.id, app.config["SETTINGS"])
+            .call(
+                "crm.timeline.comment.list",
+                {"filter": {"ENTITY_ID": b24_id, "ENTITY_TYPE": f"dynamic_{etid}"}},
+            )
+            .result
+        )
+        db.session.remove()
+    assert any("Не указан клиент" in c["COMMENT"] for c in comments)

@@ -19,6 +19,9 @@ def test_report_page_shows_the_figures_and_exports_csv(installed):
     page = open_frame(installed, "CRM_ANALYTICS_MENU", handler=f"{installed.app_url}/placements/report")
     assert page.status_code == 200, page.text
     assert 'id="report-count">4<' in page.text
+    # The demo requests came by phone, email (two) and the web form: read from the items' source.
+    channels = page.text[page.text.index("Обращения по каналам") :]
+    assert "Электронная почта" in channels and "Телефон" in channels and "Веб-форма" in channels
     assert "Соблюдение SLA" in page.text
     assert f"frame-ancestors {installed.portal_url}" in page.headers["Content-Security-Policy"]
     headers = {"X-Frame-Token": _token(page.text)}
@@ -32,6 +35,11 @@ def test_report_page_shows_the_figures_and_exports_csv(installed):
     assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
     lines = csv.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "Показатель;Значение" and "Обращений;4" in lines
+    # The team table: one row per responsible, their requests adding up to the selection.
+    team = lines[lines.index("") + 1 :]
+    assert team[0].startswith("Сотрудник;Обращений;")
+    assert sum(int(row.split(";")[1]) for row in team[1:]) == 4
+    assert len(re.findall(r'<tr data-agent="\d+">', page.text)) == len(team) - 1
 
 
 def test_report_refuses_bad_filters_and_missing_tokens(installed):

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from b24app.extensions import db
+from b24app.i18n import render
 from b24app.models import Portal, ServiceRequest, SlaPolicyRecord
 from b24app.models.routing import Agent, RequestRouting, RoutingRule
 from b24app.services import routing_agents
@@ -69,7 +70,7 @@ def test_a_warranty_case_goes_to_the_warranty_department(installed, app):
 
     assert _assignee_on_portal(app, installed, b24_id) in WARRANTY_DEPARTMENT
     req = _mirror(app, b24_id)
-    assert req.routing_explanation.startswith(
+    assert render(req.routing_explanation).startswith(
         "Правило 1: Гарантийный случай → Гарантийный отдел, наименее загруженный:"
     )
     assert req.assigned_by_id in WARRANTY_DEPARTMENT
@@ -108,7 +109,7 @@ def test_urgent_technical_requests_go_to_the_least_loaded_first_line_engineer(in
 
     assert _assignee_on_portal(app, installed, b24_id) == 2
     req = _mirror(app, b24_id)
-    assert req.routing_explanation == (
+    assert render(req.routing_explanation) == (
         "Правило 2: Техническая поддержка + высокая срочность → Инженеры 1 линии, "
         "наименее загруженный: Петров (0 открытых)"
     )
@@ -167,7 +168,9 @@ def test_a_request_waits_in_the_queue_while_everyone_is_full_and_is_assigned_whe
 
     req = _mirror(app, b24_id)
     assert req.queued_at is not None
-    assert "все сотрудники на пределе нагрузки, обращение ждёт в очереди группы" in req.routing_explanation
+    assert "все сотрудники на пределе нагрузки, обращение ждёт в очереди группы" in render(
+        req.routing_explanation
+    )
     assert _assignee_on_portal(app, installed, b24_id) not in {2, 3, 4}
     page = open_frame(installed, f"CRM_DYNAMIC_{installed.entity_type_id()}_DETAIL_TAB", {"ID": str(b24_id)})
     assert "в очереди группы «Инженеры 1 линии»" in page.text
@@ -183,7 +186,9 @@ def test_a_request_waits_in_the_queue_while_everyone_is_full_and_is_assigned_whe
     assert _assignee_on_portal(app, installed, b24_id) == 3
     req = _mirror(app, b24_id)
     assert req.queued_at is None
-    assert req.routing_explanation.endswith("наименее загруженный: Кузнецова (0 открытых) (из очереди)")
+    assert render(req.routing_explanation).endswith(
+        "наименее загруженный: Кузнецова (0 открытых) (из очереди)"
+    )
 
 
 def test_demo_requests_without_type_get_a_proposal_shown_in_the_card(installed, app):

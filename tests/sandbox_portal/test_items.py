@@ -152,3 +152,20 @@ def test_companies_requisites_and_duplicates(sandbox, admin_token):
     assert company["PHONE"][0]["VALUE_TYPE"] == "WORK"
     listed = sandbox.call("crm.company.list", admin_token, select=["*"]).json()["result"][0]
     assert "PHONE" not in listed
+
+
+def test_requisite_inn_lookup_follows_changes(sandbox, admin_token):
+    def kpps(inn: str) -> list[str]:
+        rows = sandbox.call("crm.requisite.list", admin_token, filter={"=RQ_INN": inn}).json()["result"]
+        return sorted(r["RQ_KPP"] for r in rows)
+
+    fields = {"ENTITY_TYPE_ID": 4, "ENTITY_ID": 1, "PRESET_ID": 1, "NAME": "Реквизит"}
+    added = sandbox.call(
+        "crm.requisite.add", admin_token, fields={**fields, "RQ_INN": "7707083893", "RQ_KPP": "773601001"}
+    ).json()["result"]
+    assert kpps("7707083893") == ["773601001"]
+    sandbox.call("crm.requisite.update", admin_token, id=added, fields={"RQ_INN": "500100732259"})
+    assert kpps("7707083893") == []
+    assert kpps("500100732259") == ["773601001"]
+    sandbox.call("crm.requisite.delete", admin_token, id=added)
+    assert kpps("500100732259") == []

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..admin_tabs import AdminTab, register_tab
 from ..frames import frame_headers
@@ -17,7 +19,7 @@ register_tab(
     AdminTab(
         order=40,
         name="kb",
-        title="База знаний",
+        title=_l("База знаний"),
         fragment_url="/frame-api/admin/kb",
         script="kb_admin.js",
     )
@@ -27,7 +29,7 @@ register_tab(
 def json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        abort(400, description="ожидался объект JSON")
+        abort(400, description=_("ожидался объект JSON"))
     return body
 
 

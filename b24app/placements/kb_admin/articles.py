@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from ...extensions import db
@@ -27,12 +29,12 @@ from ..frames import admin_required, frame_api
 from . import bp, json_body, problems_response
 
 KIND_LABELS = {
-    ArticleKind.MANUAL: "Инструкция",
-    ArticleKind.FAULT: "Неисправность",
-    ArticleKind.WARRANTY: "Гарантия",
-    ArticleKind.FAQ: "Вопрос-ответ",
+    ArticleKind.MANUAL: _l("Инструкция"),
+    ArticleKind.FAULT: _l("Неисправность"),
+    ArticleKind.WARRANTY: _l("Гарантия"),
+    ArticleKind.FAQ: _l("Вопрос-ответ"),
 }
-STATUS_LABELS = {ArticleStatus.DRAFT: "Черновик", ArticleStatus.PUBLISHED: "Опубликована"}
+STATUS_LABELS = {ArticleStatus.DRAFT: _l("Черновик"), ArticleStatus.PUBLISHED: _l("Опубликована")}
 LIST_LIMIT = 200
 GAPS_SHOWN = 20
 
@@ -45,7 +47,7 @@ def _admin_portal_id() -> int:
 def _article_or_404(portal_id: int, article_id: int) -> KbArticle:
     article = db.session.get(KbArticle, article_id)
     if article is None or article.portal_id != portal_id:
-        abort(404, description="статья не найдена")
+        abort(404, description=_("статья не найдена"))
     return article
 
 
@@ -112,18 +114,20 @@ def article_save():
     article_id = data.get("id")
     if article_id is not None:
         if isinstance(article_id, bool) or not isinstance(article_id, int):
-            abort(400, description="id: нужен целый номер")
+            abort(400, description=_("id: нужен целый номер"))
         _article_or_404(portal_id, article_id)
     try:
         if article_id is None:
             # save_article updates by slug; a new article must not overwrite an existing one.
             slug = validate(data).slug
             if find_article(portal_id, slug) is not None:
-                raise ArticleInvalid([FieldProblem("slug", f"адрес «{slug}» уже занят другой статьёй")])
+                raise ArticleInvalid(
+                    [FieldProblem("slug", _("адрес «%(slug)s» уже занят другой статьёй", slug=slug))]
+                )
         article = save_article(portal_id, data, author_id=g.call.user_id)
     except ArticleInvalid as exc:
         db.session.rollback()
-        return problems_response(exc.problems, "Статья не сохранена")
+        return problems_response(exc.problems, _("Статья не сохранена"))
     db.session.commit()
     registry.article_changed(portal_id, article)
     return jsonify(article={"id": article.id, "slug": article.slug, "status": article.status})
@@ -138,7 +142,7 @@ def preview():
     source = data.get("body")
     body_format = data.get("body_format") or BodyFormat.MARKDOWN
     if not isinstance(source, str) or body_format not in BodyFormat.ALL:
-        abort(400, description="нужны body (строка) и body_format (markdown или html)")
+        abort(400, description=_("нужны body (строка) и body_format (markdown или html)"))
     return jsonify(html=body_html(source, body_format))
 
 
@@ -158,14 +162,14 @@ def set_status(article_id: int):
     article = _article_or_404(portal_id, article_id)
     status = json_body().get("status")
     if status not in ArticleStatus.ALL:
-        abort(400, description="status: draft или published")
+        abort(400, description=_("status: draft или published"))
     try:
         article = save_article(
             portal_id, {**article_record(article), "id": article.id, "status": status}, g.call.user_id
         )
     except ArticleInvalid as exc:
         db.session.rollback()
-        return problems_response(exc.problems, "Статью нельзя опубликовать")
+        return problems_response(exc.problems, _("Статью нельзя опубликовать"))
     db.session.commit()
     registry.article_changed(portal_id, article)
     return jsonify(article={"id": article.id, "status": article.status})
@@ -189,6 +193,6 @@ def dismiss_gap(gap_id: int):
     portal_id = _admin_portal_id()
     gone = db.session.execute(delete(KbGap).where(KbGap.portal_id == portal_id, KbGap.id == gap_id))
     if not gone.rowcount:
-        abort(404, description="пробел не найден")
+        abort(404, description=_("пробел не найден"))
     db.session.commit()
     return jsonify(ok=True)

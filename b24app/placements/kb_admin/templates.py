@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, g, jsonify
+from flask_babel import gettext as _
 
 from ...extensions import db
 from ...models import KbTemplate
@@ -15,7 +16,7 @@ from . import bp, json_body, problems_response
 def _template_or_404(portal_id: int, template_id: int) -> KbTemplate:
     template = db.session.get(KbTemplate, template_id)
     if template is None or template.portal_id != portal_id:
-        abort(404, description="шаблон не найден")
+        abort(404, description=_("шаблон не найден"))
     return template
 
 
@@ -39,13 +40,13 @@ def template_save():
     template_id = data.get("id")
     if template_id is not None:
         if isinstance(template_id, bool) or not isinstance(template_id, int):
-            abort(400, description="id: нужен целый номер")
+            abort(400, description=_("id: нужен целый номер"))
         _template_or_404(portal_id, template_id)
     try:
         template = save_template(portal_id, data, template_id)
     except TemplateInvalid as exc:
         db.session.rollback()
-        return problems_response(exc.problems, "Шаблон не сохранён")
+        return problems_response(exc.problems, _("Шаблон не сохранён"))
     db.session.commit()
     registry.template_changed(portal_id, template)
     return jsonify(template={"id": template.id, "title": template.title, "active": template.active})

@@ -4,6 +4,7 @@ a line-numbered report; the same formats out as downloads."""
 from __future__ import annotations
 
 from flask import Response, abort, g, jsonify, request
+from flask_babel import gettext as _
 
 from ...extensions import db
 from ...services.kb.registry import registry
@@ -19,14 +20,14 @@ def import_upload():
     portal_id = g.call.portal.id
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        abort(400, description="выберите файл .jsonl или архив .zip")
+        abort(400, description=_("выберите файл .jsonl или архив .zip"))
     articles, problems = read_upload(upload.filename, upload.stream.read(MAX_UPLOAD + 1))
     report = import_articles(portal_id, articles, problems, author_id=g.call.user_id)
     if not report.ok:
         db.session.rollback()
         return jsonify(
             error="invalid",
-            message=f"Ничего не импортировано: ошибок {len(report.problems)}",
+            message=_("Ничего не импортировано: ошибок %(count)s", count=len(report.problems)),
             problems=[str(p) for p in report.problems],
         ), 400
     db.session.commit()
@@ -34,7 +35,11 @@ def import_upload():
     return jsonify(
         created=report.created,
         updated=report.updated,
-        message=f"Импортировано: новых {report.created}, обновлено {report.updated}",
+        message=_(
+            "Импортировано: новых %(created)s, обновлено %(updated)s",
+            created=report.created,
+            updated=report.updated,
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import nh3
+from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 from sqlalchemy import select
 
@@ -190,7 +191,7 @@ def validate(data: Mapping[str, Any]) -> ArticleData:
         if value is None:
             return default
         if not isinstance(value, str):
-            problems.append(FieldProblem(name, "должно быть строкой"))
+            problems.append(FieldProblem(name, _("должно быть строкой")))
             return default
         return value.strip()
 
@@ -199,37 +200,52 @@ def validate(data: Mapping[str, Any]) -> ArticleData:
         if isinstance(value, str):
             value = [part for part in value.split(",")]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            problems.append(FieldProblem(name, "должно быть списком строк"))
+            problems.append(FieldProblem(name, _("должно быть списком строк")))
             return ()
         return tuple(v.strip() for v in value if v.strip())
 
     title = text("title")
     if not title:
-        problems.append(FieldProblem("title", "заголовок обязателен"))
+        problems.append(FieldProblem("title", _("заголовок обязателен")))
     elif len(title) > MAX_TITLE:
-        problems.append(FieldProblem("title", f"заголовок длиннее {MAX_TITLE} символов"))
+        problems.append(FieldProblem("title", _("заголовок длиннее %(max)s символов", max=MAX_TITLE)))
     kind = text("kind", ArticleKind.FAQ) or ArticleKind.FAQ
     if kind not in ArticleKind.ALL:
         problems.append(
-            FieldProblem("kind", f"тип «{kind}» неизвестен; допустимы: {', '.join(ArticleKind.ALL)}")
+            FieldProblem(
+                "kind",
+                _(
+                    "тип «%(kind)s» неизвестен; допустимы: %(allowed)s",
+                    kind=kind,
+                    allowed=", ".join(ArticleKind.ALL),
+                ),
+            )
         )
     status = text("status", ArticleStatus.DRAFT) or ArticleStatus.DRAFT
     if status not in ArticleStatus.ALL:
-        problems.append(FieldProblem("status", f"статус «{status}» неизвестен; допустимы: draft, published"))
+        problems.append(
+            FieldProblem(
+                "status", _("статус «%(status)s» неизвестен; допустимы: draft, published", status=status)
+            )
+        )
     body_format = text("body_format", BodyFormat.MARKDOWN) or BodyFormat.MARKDOWN
     if body_format not in BodyFormat.ALL:
-        problems.append(FieldProblem("body_format", "формат текста должен быть html или markdown"))
+        problems.append(FieldProblem("body_format", _("формат текста должен быть html или markdown")))
     slug = text("slug") or slugify(title)
     if not SLUG_RE.match(slug):
-        problems.append(FieldProblem("slug", "адрес статьи: только латинские буквы, цифры и дефис"))
+        problems.append(FieldProblem("slug", _("адрес статьи: только латинские буквы, цифры и дефис")))
     product = text("product")
     if len(product) > MAX_PRODUCT:
-        problems.append(FieldProblem("product", f"название изделия длиннее {MAX_PRODUCT} символов"))
+        problems.append(
+            FieldProblem("product", _("название изделия длиннее %(max)s символов", max=MAX_PRODUCT))
+        )
     links = string_list("links")
     for link in links:
         if not re.match(r"^(https?://|mailto:)", link, re.IGNORECASE):
             problems.append(
-                FieldProblem("links", f"ссылка «{link}» должна начинаться с http:// или https://")
+                FieldProblem(
+                    "links", _("ссылка «%(link)s» должна начинаться с http:// или https://", link=link)
+                )
             )
     fields = {name: text(name) for name in TEXT_FIELDS}
     body = text("body")
@@ -240,7 +256,7 @@ def validate(data: Mapping[str, Any]) -> ArticleData:
         and not (fields["symptoms"] and fields["remedy"])
     ):
         problems.append(
-            FieldProblem("symptoms", "у неисправности должны быть заполнены признаки и способ устранения")
+            FieldProblem("symptoms", _("у неисправности должны быть заполнены признаки и способ устранения"))
         )
     if problems:
         raise ArticleInvalid(problems)
@@ -284,10 +300,12 @@ def save_article(portal_id: int, data: Mapping[str, Any], author_id: int | None 
     if data.get("id") is not None:
         article = db.session.get(KbArticle, int(data["id"]))
         if article is None or article.portal_id != portal_id:
-            raise ArticleInvalid([FieldProblem("id", "статья не найдена")])
+            raise ArticleInvalid([FieldProblem("id", _("статья не найдена"))])
         clash = find_article(portal_id, valid.slug)
         if clash is not None and clash.id != article.id:
-            raise ArticleInvalid([FieldProblem("slug", f"адрес «{valid.slug}» уже занят другой статьёй")])
+            raise ArticleInvalid(
+                [FieldProblem("slug", _("адрес «%(slug)s» уже занят другой статьёй", slug=valid.slug))]
+            )
     else:
         article = find_article(portal_id, valid.slug)
     if article is None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ...extensions import db
 from ...models import ArticleStatus, KbArticle, KbGap, KbGapRequest, KbTemplate, KbUse, utcnow
@@ -196,9 +196,10 @@ class KbRegistry:
         product: str | None = None,
         k: int = 3,
         request_b24_id: int | None = None,
+        count_gap: bool = True,
     ) -> list[Suggestion]:
         """The k best published articles for a request; a question nothing answers is counted as a gap
-        (once per request when its id is given).
+        (once per request when its id is given; never with count_gap=False, e.g. for text being typed).
 
         A gap is flushed, not committed: the caller's unit of work commits it.
         """
@@ -218,7 +219,7 @@ class KbRegistry:
                 )
                 for h in hits
             ]
-        if is_gap(hits, DEFAULT_GAP_THRESHOLD):
+        if count_gap and is_gap(hits, DEFAULT_GAP_THRESHOLD):
             record_gap(portal_id, query, request_b24_id)
         return found
 
@@ -297,6 +298,11 @@ def record_gap(portal_id: int, query_text: str, request_b24_id: int | None = Non
             gap.sample_query = query_text
     except IntegrityError:
         log.info("portal %s: gap %r of request %s counted concurrently", portal_id, key, request_b24_id)
+        return None
+    except OperationalError as exc:
+        # SQLite refuses the write when another one committed since this render began reading: the
+        # count is a statistic, the page must not fail for it.
+        log.warning("portal %s: gap of request %s not counted: %s", portal_id, request_b24_id, exc)
         return None
     return gap
 

@@ -3,6 +3,7 @@ posted to the request's timeline, and the signed public link of an article."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ...bitrix.client import B24Client
@@ -54,7 +55,7 @@ def article_text(article: KbArticle) -> str:
 def article_reply(article: KbArticle, mode: str, link: str) -> str:
     """The comment text for an article inserted as its text or as a link."""
     if mode not in MODES:
-        raise ReplyInvalid("способ вставки: текст или ссылка")
+        raise ReplyInvalid(_("способ вставки: текст или ссылка"))
     if mode == MODE_LINK:
         return f"{article.title}: {link}"
     return article_text(article)
@@ -64,9 +65,9 @@ def template_reply(text: str) -> str:
     """The comment text of a filled template as the operator edited it."""
     text = (text or "").strip()
     if not text:
-        raise ReplyInvalid("текст ответа пуст")
+        raise ReplyInvalid(_("текст ответа пуст"))
     if len(text) > MAX_COMMENT:
-        raise ReplyInvalid(f"текст ответа длиннее {MAX_COMMENT} символов")
+        raise ReplyInvalid(_("текст ответа длиннее %(max)s символов", max=MAX_COMMENT))
     return text
 
 

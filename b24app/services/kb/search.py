@@ -1,5 +1,6 @@
 """Ranking articles for a request: BM25F over stems, stem prefixes and bigrams, typo correction,
-request type/product boosts and learnt feedback; each hit says which words matched."""
+a title-similarity rerank of the best candidates, request type/product boosts and learnt feedback;
+each hit says which words matched."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 from .cleaning import clean_query
 from .index import BIGRAM_MARK, PREFIX_LEN, PREFIX_MARK, InvertedIndex, KbDoc, expand_terms
-from .text import Token, term_of, tokens, words
+from .text import STOP_WORDS, Token, term_of, tokens, words
 
 if TYPE_CHECKING:
     from .feedback import FeedbackModel
@@ -53,6 +54,11 @@ class SearchConfig:
     feedback_weight: float = 0.5
     # The BM25F score at which match strength reaches one half (about the median correct top hit).
     half_score: float = 10.0
+    # The best candidates get up to this share of the top score for how closely the question's
+    # content words resemble their title's, letter by letter and word order aside: it rewards titles
+    # that read like the question and catches misspellings and word forms that stems and prefixes miss.
+    title_similarity: float = 0.4
+    rerank_depth: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,7 @@ class KbIndex(InvertedIndex):
                     learnt[slot] = boost
         max_boost = 1.0 + (cfg.kind_boost if request_type else 0.0) + (cfg.product_boost if product else 0.0)
         scores = self._score(parsed.weights, k, max_boost, keep=learnt.keys())
+        self._rerank_by_title(scores, query, max(k, cfg.rerank_depth))
         self._boost(scores, request_type, product)
         # Learnt preferences move an article by up to feedback_weight of a "half relevant" score.
         step = cfg.feedback_weight * cfg.half_score
@@ -108,6 +115,20 @@ class KbIndex(InvertedIndex):
             for slot, raw in best
             if raw > 0
         ]
+
+    def _rerank_by_title(self, scores: dict[int, float], query: str, depth: int) -> None:
+        """Add the title bonus to the best `depth` candidates (of those that survived pruning)."""
+        if not scores or not self.config.title_similarity:
+            return
+        # Equal scores at the cut go to the article indexed first, as in the final ranking.
+        top = heapq.nlargest(depth, scores, key=lambda slot: (scores[slot], -slot))
+        best = scores[top[0]]
+        if best <= 0:
+            return
+        text = _content_words(clean_query(query))
+        scale = self.config.title_similarity * best / 100.0
+        for slot in top:
+            scores[slot] += scale * fuzz.token_sort_ratio(text, _content_words(self.doc_at(slot).title))
 
     def _relevance(self, slot: int, raw: float, parsed: _Query, learnt: float) -> float:
         """0..1: how strong the match is, damped by how much of the question it explains, moved by
@@ -243,6 +264,11 @@ class KbIndex(InvertedIndex):
                 if word not in seen:
                     seen.append(word)
         return seen
+
+
+def _content_words(text: str) -> str:
+    """Folded words without stop words, for comparing texts letter by letter."""
+    return " ".join(word for word in words(text) if word not in STOP_WORDS)
 
 
 def _product_key(product: str) -> str:

@@ -8,6 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ...extensions import db
 from ...models import KbTemplate, ServiceRequest, utcnow
 from ...templating import localtime
@@ -20,11 +23,11 @@ MAX_BODY = 10_000
 EMPTY = "—"
 # Placeholder name -> what the editor is told it becomes.
 PLACEHOLDERS: dict[str, str] = {
-    "client_name": "клиент (компания или контакт)",
-    "request_number": "номер обращения",
-    "responsible": "ответственный",
-    "due_time": "ближайший срок по SLA (московское время)",
-    "onec_number": "номер заявки в 1С",
+    "client_name": _l("клиент (компания или контакт)"),
+    "request_number": _l("номер обращения"),
+    "responsible": _l("ответственный"),
+    "due_time": _l("ближайший срок по SLA (московское время)"),
+    "onec_number": _l("номер заявки в 1С"),
 }
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -79,28 +82,35 @@ def validate_template(data: Mapping[str, Any]) -> TemplateData:
     title = title.strip() if isinstance(title, str) else ""
     body = body.strip() if isinstance(body, str) else ""
     if not title:
-        problems.append(FieldProblem("title", "название обязательно"))
+        problems.append(FieldProblem("title", _("название обязательно")))
     elif len(title) > MAX_TITLE:
-        problems.append(FieldProblem("title", f"название длиннее {MAX_TITLE} символов"))
+        problems.append(FieldProblem("title", _("название длиннее %(max)s символов", max=MAX_TITLE)))
     if not body:
-        problems.append(FieldProblem("body", "текст шаблона обязателен"))
+        problems.append(FieldProblem("body", _("текст шаблона обязателен")))
     elif len(body) > MAX_BODY:
-        problems.append(FieldProblem("body", f"текст длиннее {MAX_BODY} символов"))
+        problems.append(FieldProblem("body", _("текст длиннее %(max)s символов", max=MAX_BODY)))
     unknown = sorted({name for name in _PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
     if unknown:
         allowed = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
         problems.append(
-            FieldProblem("body", f"неизвестные подстановки: {', '.join(unknown)}; допустимы: {allowed}")
+            FieldProblem(
+                "body",
+                _(
+                    "неизвестные подстановки: %(unknown)s; допустимы: %(allowed)s",
+                    unknown=", ".join(unknown),
+                    allowed=allowed,
+                ),
+            )
         )
     raw_tags = data.get("tags") or []
     if isinstance(raw_tags, str):
         raw_tags = raw_tags.split(",")
     if not isinstance(raw_tags, list) or not all(isinstance(t, str) for t in raw_tags):
-        problems.append(FieldProblem("tags", "должно быть списком строк"))
+        problems.append(FieldProblem("tags", _("должно быть списком строк")))
         raw_tags = []
     active = data.get("active", True)
     if not isinstance(active, bool):
-        problems.append(FieldProblem("active", "должно быть да или нет"))
+        problems.append(FieldProblem("active", _("должно быть да или нет")))
     if problems:
         raise TemplateInvalid(problems)
     return TemplateData(title, body, tuple(t.strip() for t in raw_tags if t.strip()), bool(active))

@@ -43,8 +43,12 @@ _LATIN_TO_CYRILLIC: tuple[tuple[str, str], ...] = (
     ("q", "к"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"), ("v", "в"), ("w", "в"), ("x", "кс"),
     ("y", "ы"), ("z", "з"),
 )  # fmt: skip
-_TRANSLIT = re.compile("|".join(src for src, _ in _LATIN_TO_CYRILLIC))
+# A final "ts" is an English plural ("shorts" -> "шортс"), elsewhere usually "ц" ("otsenka").
+_TRANSLIT = re.compile("|".join("ts(?=[a-z])" if src == "ts" else src for src, _ in _LATIN_TO_CYRILLIC))
 _TRANSLIT_MAP = dict(_LATIN_TO_CYRILLIC)
+# Latin letters that look like Cyrillic ones, typed by mistake inside Russian words ("cтудия").
+_HOMOGLYPHS = str.maketrans("aceopxykmth", "асеорхукмтн")
+_HAS_CYRILLIC = re.compile(r"[а-я]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,8 @@ def transliterate(word: str) -> str:
 def term_of(word: str) -> str:
     """The index term of one folded word: transliterated, and stemmed unless it holds digits."""
     if _HAS_LATIN.search(word):
+        if _HAS_CYRILLIC.search(word):
+            word = word.translate(_HOMOGLYPHS)
         word = transliterate(word)
     if _HAS_DIGIT.search(word):
         return word

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...extensions import db
@@ -99,10 +100,12 @@ def read_jsonl_lines(name: str, lines: Iterable[str]) -> tuple[list[SourceArticl
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            problems.append(ImportProblem(name, number, f"строка не является JSON: {exc.msg}"))
+            problems.append(
+                ImportProblem(name, number, _("строка не является JSON: %(error)s", error=exc.msg))
+            )
             continue
         if not isinstance(row, dict):
-            problems.append(ImportProblem(name, number, "ожидался объект JSON со статьёй"))
+            problems.append(ImportProblem(name, number, _("ожидался объект JSON со статьёй")))
             continue
         articles.append(SourceArticle(name, number, row))
     return articles, problems
@@ -112,31 +115,33 @@ def read_upload(filename: str, data: bytes) -> tuple[list[SourceArticle], list[I
     """Articles from an uploaded .jsonl file or a .zip of .md files (other zip members are ignored)."""
     name = Path(filename or "").name or "upload"
     if len(data) > MAX_UPLOAD:
-        return [], [ImportProblem(name, None, f"файл больше {MAX_UPLOAD // (1024 * 1024)} МБ")]
+        return [], [ImportProblem(name, None, _("файл больше %(size)s МБ", size=MAX_UPLOAD // (1024 * 1024)))]
     if name.lower().endswith(".jsonl"):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            return [], [ImportProblem(name, None, f"файл не в кодировке UTF-8 (байт {exc.start})")]
+            return [], [
+                ImportProblem(name, None, _("файл не в кодировке UTF-8 (байт %(byte)s)", byte=exc.start))
+            ]
         return read_jsonl_lines(name, text.splitlines())
     if name.lower().endswith(".zip"):
         return _read_zip(name, data)
-    return [], [ImportProblem(name, None, "нужен файл .jsonl или архив .zip со статьями .md")]
+    return [], [ImportProblem(name, None, _("нужен файл .jsonl или архив .zip со статьями .md"))]
 
 
 def _read_zip(name: str, data: bytes) -> tuple[list[SourceArticle], list[ImportProblem]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        return [], [ImportProblem(name, None, "архив .zip повреждён")]
+        return [], [ImportProblem(name, None, _("архив .zip повреждён"))]
     members = sorted(
         (m for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith(".md")),
         key=lambda m: m.filename,
     )
     if not members:
-        return [], [ImportProblem(name, None, "в архиве нет файлов .md")]
+        return [], [ImportProblem(name, None, _("в архиве нет файлов .md"))]
     if len(members) > MAX_FILES or sum(m.file_size for m in members) > MAX_UPLOAD:
-        return [], [ImportProblem(name, None, "архив слишком велик для загрузки")]
+        return [], [ImportProblem(name, None, _("архив слишком велик для загрузки"))]
     articles: list[SourceArticle] = []
     problems: list[ImportProblem] = []
     for member in members:
@@ -146,7 +151,9 @@ def _read_zip(name: str, data: bytes) -> tuple[list[SourceArticle], list[ImportP
             text = archive.read(member).decode("utf-8-sig")
             articles.append(parse_markdown(file_name, text))
         except UnicodeDecodeError as exc:
-            problems.append(ImportProblem(file_name, None, f"файл не в кодировке UTF-8 (байт {exc.start})"))
+            problems.append(
+                ImportProblem(file_name, None, _("файл не в кодировке UTF-8 (байт %(byte)s)", byte=exc.start))
+            )
         except _FrontMatterError as exc:
             problems.append(ImportProblem(file_name, exc.line, exc.message))
     return articles, problems
@@ -175,11 +182,11 @@ def parse_markdown(name: str, text: str) -> SourceArticle:
     """One Markdown article: `---` YAML header `---` then the body."""
     lines = text.splitlines()
     if not lines or lines[0].strip() != FENCE:
-        raise _FrontMatterError(1, "файл должен начинаться с заголовка между строками ---")
+        raise _FrontMatterError(1, _("файл должен начинаться с заголовка между строками ---"))
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
     except StopIteration:
-        raise _FrontMatterError(1, "заголовок не закрыт строкой ---") from None
+        raise _FrontMatterError(1, _("заголовок не закрыт строкой ---")) from None
     header = "\n".join(lines[1:end])
     try:
         node = yaml.compose(header, Loader=yaml.SafeLoader)
@@ -188,10 +195,10 @@ def parse_markdown(name: str, text: str) -> SourceArticle:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
         raise _FrontMatterError(
-            line, f"заголовок не читается как YAML: {getattr(exc, 'problem', exc)}"
+            line, _("заголовок не читается как YAML: %(error)s", error=getattr(exc, "problem", exc))
         ) from None
     if not isinstance(meta, dict):
-        raise _FrontMatterError(2, "заголовок должен быть набором полей «имя: значение»")
+        raise _FrontMatterError(2, _("заголовок должен быть набором полей «имя: значение»"))
     field_lines = {}
     if isinstance(node, yaml.MappingNode):
         # +2: the header starts on the line after the opening fence; marks count from zero.
@@ -223,7 +230,12 @@ def check(articles: list[SourceArticle]) -> list[ImportProblem]:
                 ImportProblem(
                     item.source,
                     item.line,
-                    f"slug: «{valid.slug}» повторяется (впервые: {first.source}:{first.line})",
+                    _(
+                        "slug: «%(slug)s» повторяется (впервые: %(source)s:%(line)s)",
+                        slug=valid.slug,
+                        source=first.source,
+                        line=first.line,
+                    ),
                 )
             )
     return problems

@@ -6,6 +6,7 @@ from sandbox.portal.methods import (  # noqa: F401
     companies,
     crm_types,
     items,
+    openlines,
     requisites,
     timeline,
     userfields,

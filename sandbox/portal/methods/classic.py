@@ -27,9 +27,46 @@ class ClassicKind:
     multi: tuple[str, ...] = ()
     events: bool = True
     id_start: int = 1
+    indexed: tuple[str, ...] = ()  # fields with an equality index (a real portal has DB indexes)
 
     def rows(self, portal: Portal) -> dict[int, dict[str, Any]]:
         return self.table(portal)
+
+    def index(self, portal: Portal, name: str) -> dict[Any, set[int]]:
+        return portal.indexes.setdefault(f"{self.name}.{name}", {})
+
+
+def _index_key(value: Any) -> Any:
+    """The key equal values share under the filter's equality (numbers compare as numbers)."""
+    try:
+        return ("n", float(value))
+    except (TypeError, ValueError):
+        return ("s", str(value))
+
+
+def _unindex(portal: Portal, kind: ClassicKind, row: dict[str, Any]) -> None:
+    for name in kind.indexed:
+        if row.get(name) not in (None, ""):
+            kind.index(portal, name).get(_index_key(row[name]), set()).discard(int(row["ID"]))
+
+
+def _reindex(portal: Portal, kind: ClassicKind, row: dict[str, Any]) -> None:
+    for name in kind.indexed:
+        if row.get(name) not in (None, ""):
+            kind.index(portal, name).setdefault(_index_key(row[name]), set()).add(int(row["ID"]))
+
+
+def _candidates(portal: Portal, kind: ClassicKind, filt: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows that may pass the filter: an index lookup for a plain equality on an indexed field."""
+    table = kind.rows(portal)
+    logic = str(filt.get("logic", filt.get("LOGIC", "AND"))).upper()
+    if logic == "AND":
+        for key, expected in filt.items():
+            name = str(key).upper().removeprefix("=")
+            if name in kind.indexed and not isinstance(expected, list | dict) and expected not in ("", None):
+                ids = kind.index(portal, name).get(_index_key(expected), set())
+                return [table[i] for i in sorted(ids) if i in table]
+    return list(table.values())
 
 
 def _multi(portal: Portal, current: list[dict[str, Any]], values: Any) -> list[dict[str, Any]]:
@@ -81,6 +118,7 @@ def add_row(portal: Portal, kind: ClassicKind, raw: dict[str, Any], actor: Actor
         row["ASSIGNED_BY_ID"] = str(actor.user_id)
     _apply(portal, kind, row, raw)
     kind.rows(portal)[row_id] = row
+    _reindex(portal, kind, row)
     if kind.events:
         fire(portal, f"ONCRM{kind.name}ADD", {"ID": row_id}, actor)
     return row
@@ -98,7 +136,9 @@ def get_row(portal: Portal, kind: ClassicKind, row_id: Any) -> dict[str, Any]:
 
 def update_row(portal: Portal, kind: ClassicKind, row_id: Any, raw: dict[str, Any], actor: Actor) -> dict:
     row = get_row(portal, kind, row_id)
+    _unindex(portal, kind, row)
     _apply(portal, kind, row, raw)
+    _reindex(portal, kind, row)
     row["DATE_MODIFY"] = now_iso()
     if "MODIFY_BY_ID" in kind.fields:
         row["MODIFY_BY_ID"] = str(actor.user_id)
@@ -109,6 +149,7 @@ def update_row(portal: Portal, kind: ClassicKind, row_id: Any, raw: dict[str, An
 
 def delete_row(portal: Portal, kind: ClassicKind, row_id: Any, actor: Actor) -> None:
     row = get_row(portal, kind, row_id)
+    _unindex(portal, kind, row)
     del kind.rows(portal)[int(row["ID"])]
     if kind.events:
         fire(portal, f"ONCRM{kind.name}DELETE", {"ID": int(row["ID"])}, actor)
@@ -120,7 +161,8 @@ def _upper(name: str) -> str | None:
 
 def list_rows(portal: Portal, kind: ClassicKind, params: dict[str, Any]) -> ListResult:
     p = lower_keys(params)
-    rows = [r for r in kind.rows(portal).values() if matches(r, as_dict(p.get("filter")), _upper)]
+    filt = as_dict(p.get("filter"))
+    rows = [r for r in _candidates(portal, kind, filt) if matches(r, filt, _upper)]
     rows = ordered(rows, as_dict(p.get("order")) or {"ID": "ASC"}, _upper)
     chunk, total, nxt = page(rows, p.get("start"))
     select = [str(s) for s in as_list(p.get("select"))]

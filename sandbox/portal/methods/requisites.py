@@ -81,6 +81,7 @@ REQUISITE = ClassicKind(
         "RQ_ADDR",
     ),
     required=("ENTITY_TYPE_ID", "ENTITY_ID", "PRESET_ID", "NAME"),
+    indexed=("RQ_INN",),
 )
 
 

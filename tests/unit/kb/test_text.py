@@ -21,6 +21,12 @@ def test_latin_and_cyrillic_product_names_meet():
     assert terms("PCh-75") == terms("ПЧ-75") == ["пч75"]
     assert terms("RUTUBE") == terms("рутубе")
     assert transliterate("vmix") == "вмикс"
+    assert terms("Shorts") == terms("шортс")
+    assert transliterate("otsenka") == "оценка"
+
+
+def test_latin_lookalikes_inside_russian_words_are_read_as_cyrillic():
+    assert terms("cтудия") == terms("студия")  # Latin "c"
 
 
 def test_tokens_keep_the_words_as_written():

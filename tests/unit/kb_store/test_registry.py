@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from b24app.extensions import db
 from b24app.models import KbArticle, KbUse
 from b24app.services.kb.articles import save_article
-from b24app.services.kb.registry import top_gaps
+from b24app.services.kb.registry import record_gap, top_gaps
 from tests.factories import make_portal
 
 from .conftest import article
@@ -121,3 +123,18 @@ def test_helped_feedback_is_stored_and_lifts_the_article(portal, registry):
     assert before[0].title != oil.title and after[0].title == oil.title
     assert db.session.query(KbUse).filter_by(article_id=oil.id, signal="helped").count() == 3
     assert db.session.query(KbArticle).count() == 2 and registry.builds == 1
+
+
+def test_a_gap_write_refused_by_a_busy_database_does_not_fail_the_page(portal, registry):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite refuses a write at once when another writer holds the lock mid-transaction")
+    worker = db.engine.raw_connection()  # a worker busy writing while the card renders
+    try:
+        worker.driver_connection.isolation_level = None
+        worker.driver_connection.execute("BEGIN IMMEDIATE")
+        assert record_gap(portal.id, "Как вернуть деньги за подписку") is None
+        db.session.rollback()
+    finally:
+        worker.driver_connection.execute("ROLLBACK")
+        worker.close()
+    assert record_gap(portal.id, "Как вернуть деньги за подписку") is not None  # the next render counts it

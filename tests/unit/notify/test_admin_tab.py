@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from b24app.extensions import db
-from b24app.models import ClientNotification, Job, NotificationTemplate
+from b24app.models import ClientNotification, Job, NotificationTemplate, Portal
 from b24app.placements.frames import FrameUser, issue_token
-from b24app.services import notify
+from b24app.services import notify, survey_reminders
 
 from .factories import make_request, set_up_portal
 
@@ -98,3 +98,21 @@ def test_a_failed_notification_is_listed_and_retried(client, portal):
     db.session.expire_all()
     assert db.session.get(ClientNotification, row.id).status == "queued"
     assert [j.payload for j in db.session.scalars(select(Job))] == [{"notification_id": row.id}]
+
+
+def test_the_survey_reminder_delay_is_set_per_portal_with_clear_errors(client, portal):
+    html = client.get("/frame-api/admin/notify", headers=_headers(portal)).get_data(as_text=True)
+    assert 'name="days"' in html and 'value="3"' in html and "Напоминание об опросе" in html
+    for wrong in ({"days": -1}, {"days": 15}, {"days": "5"}, {"days": True}, []):
+        answer = client.put("/frame-api/admin/notify/survey-reminder", json=wrong, headers=_headers(portal))
+        assert answer.status_code == 400 and "от 0 до 14" in answer.json["message"]
+    assert (
+        client.put(
+            "/frame-api/admin/notify/survey-reminder", json={"days": 5}, headers=_headers(portal, admin=False)
+        ).status_code
+        == 403
+    )
+    answer = client.put("/frame-api/admin/notify/survey-reminder", json={"days": 0}, headers=_headers(portal))
+    assert answer.status_code == 200
+    db.session.expire_all()
+    assert survey_reminders.reminder_days(db.session.get(Portal, portal.id)) == 0

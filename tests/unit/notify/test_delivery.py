@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from b24app.extensions import db
+from b24app.i18n import render
 from b24app.models import ClientNotification, Job, RequestEvent, utcnow
 from b24app.services import notify, survey
 from b24app.services.mail import MailUnavailable
@@ -99,7 +100,7 @@ def test_no_email_leaves_a_note_instead_of_a_failure_loop(ctx, sink):
     row = notify.queue_notification(make_request(portal), "in_work", "stage:42:Y")
     bitrix = FakeBitrix(contact={"ID": "7"}, company={"ID": "3", "EMAIL": []})
     notify.deliver(portal, bitrix, row, _outbox(sink.url))  # no exception: nothing to retry
-    assert row.status == "skipped" and "нет email" in row.last_error
+    assert row.status == "skipped" and "нет email" in render(row.last_error)
     assert sink.mailbox.messages() == []
     assert "crm.timeline.comment.add" not in bitrix.methods()
 
@@ -117,7 +118,7 @@ def test_an_smtp_outage_is_recorded_and_raised_for_the_queue_to_retry(ctx):
         )
     db.session.rollback()  # what the worker does: the failure was committed before raising
     stored = db.session.get(ClientNotification, row.id)
-    assert stored.status == "failed" and "Письмо не отправлено" in stored.last_error
+    assert stored.status == "failed" and "Письмо не отправлено" in render(stored.last_error)
     assert stored.attempts == 1
 
 

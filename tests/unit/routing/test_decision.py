@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from b24app.i18n import render, store
 from b24app.models.routing import Strategy
 from b24app.services.routing import RequestFacts, decide, keyword_matches
 
@@ -89,15 +90,15 @@ def test_when_everyone_is_at_the_cap_the_request_waits_in_the_group_queue():
     assert decision.assignee is None
     assert decision.queued
     assert decision.group_id == FIRST_LINE
-    assert "очереди группы" in decision.explanation
-    assert "на пределе нагрузки" in decision.explanation
+    assert "очереди группы" in render(decision.explanation)
+    assert "на пределе нагрузки" in render(decision.explanation)
 
 
 def test_a_group_with_nobody_available_queues_the_request():
     decision = decide(SUPPORT_HIGH, [rule()], [agent(2, "Петров", available=False)])
 
     assert decision.queued and decision.assignee is None
-    assert "нет доступных сотрудников" in decision.explanation
+    assert "нет доступных сотрудников" in render(decision.explanation)
 
 
 def test_round_robin_continues_after_the_last_person_and_wraps_around():
@@ -109,7 +110,7 @@ def test_round_robin_continues_after_the_last_person_and_wraps_around():
 
     assert first.assignee.short_name == "Соколов"  # ignores load: it is a turn
     assert second.assignee.short_name == "Петров"
-    assert "по очереди: Соколов" in first.explanation
+    assert "по очереди: Соколов" in render(first.explanation)
 
 
 def test_fixed_person_gets_the_request_whatever_their_load():
@@ -118,7 +119,7 @@ def test_fixed_person_gets_the_request_whatever_their_load():
     decision = decide(SUPPORT_HIGH, [rule(strategy=Strategy.FIXED, fixed_user_id=2)], agents)
 
     assert decision.assignee.short_name == "Петров"
-    assert "закреплённый сотрудник: Петров" in decision.explanation
+    assert "закреплённый сотрудник: Петров" in render(decision.explanation)
 
 
 def test_an_unavailable_fixed_person_leaves_the_request_queued():
@@ -151,7 +152,7 @@ def test_explanation_names_the_rule_group_strategy_person_and_load():
 
     decision = decide(SUPPORT_HIGH, rules, agents)
 
-    assert decision.explanation == (
+    assert render(decision.explanation) == (
         "Правило 2: Техническая поддержка + высокая срочность → Инженеры 1 линии, "
         "наименее загруженный: Петров (3 открытых)"
     )
@@ -160,14 +161,14 @@ def test_explanation_names_the_rule_group_strategy_person_and_load():
 def test_explanation_agrees_in_number():
     decision = decide(SUPPORT_HIGH, [rule()], [agent(2, "Петров", 1)])
 
-    assert decision.explanation.endswith("Петров (1 открытое)")
+    assert render(decision.explanation).endswith("Петров (1 открытое)")
 
 
 def test_no_matching_rule_changes_nothing_and_says_so():
     decision = decide(SUPPORT_HIGH, [rule(request_types=("warranty",))], [agent(2, "Петров")])
 
     assert decision.rule_id is None and decision.assignee is None and not decision.queued
-    assert "Ни одно правило не подошло" in decision.explanation
+    assert "Ни одно правило не подошло" in render(decision.explanation)
 
 
 def test_inactive_rule_is_skipped():
@@ -204,3 +205,16 @@ def test_keywords_match_word_forms_case_and_yo_in_title_and_description():
     agents = [agent(2, "Петров")]
     assert decide(facts, [rule(keywords=("стоит линия",))], agents).rule_id == 101
     assert decide(facts, [rule(keywords=("перегрев",))], agents).rule_id is None
+
+
+def test_explanation_is_kept_as_data_and_shown_in_the_readers_language(app):
+    decision = decide(SUPPORT_HIGH, [rule()], [agent(2, "Петров", 1)])
+    kept = store(decision.explanation)
+    with app.test_request_context("/?LANG=en"):
+        english = render(kept)
+    with app.test_request_context("/"):
+        russian = render(kept)
+    assert russian == render(decision.explanation)
+    assert english.startswith("Rule 1: ") and english.endswith("least loaded: Петров (1 open)")
+    assert russian.startswith("Правило 1: ") and russian.endswith("наименее загруженный: Петров (1 открытое)")
+    assert render("Правило 1: старый текст") == "Правило 1: старый текст"  # stored before, shown as is

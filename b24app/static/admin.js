@@ -20,8 +20,12 @@
       }
     });
   });
-  // The tabs stay disabled until bound: a click while the script loads would otherwise do nothing.
-  document.querySelectorAll("nav.admin-tabs").forEach(function (nav) { window.sd.enable(nav); });
+  // The tabs stay disabled until they and the tabs' own scripts (loaded after this one) are bound:
+  // a click while the scripts load would otherwise do nothing or leave a fragment unbound.
+  function enableTabs() {
+    document.querySelectorAll("nav.admin-tabs").forEach(function (nav) { window.sd.enable(nav); });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", enableTabs); } else { enableTabs(); }
   var webForm = document.getElementById("web-form-enabled");
   if (webForm) {
     webForm.addEventListener("change", function () {

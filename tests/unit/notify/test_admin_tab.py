@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from b24app.extensions import db
-from b24app.models import ClientNotification, Job, NotificationTemplate, Portal
+from b24app.models import ClientNotification, Job, NotificationTemplate, NotifyEvent, Portal
 from b24app.placements.frames import FrameUser, issue_token
 from b24app.services import notify, survey_reminders
 
@@ -116,3 +119,29 @@ def test_the_survey_reminder_delay_is_set_per_portal_with_clear_errors(client, p
     assert answer.status_code == 200
     db.session.expire_all()
     assert survey_reminders.reminder_days(db.session.get(Portal, portal.id)) == 0
+
+
+def test_a_first_visit_while_a_worker_writes_waits_for_it_and_seeds_the_defaults(client, portal):
+    """A portal set up before setup seeded the templates: the tab seeds them on its first visit. On
+    SQLite a worker holding the write lock at that moment makes the page wait, not fail."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the database write lock is SQLite's")
+    db.session.execute(delete(NotificationTemplate).where(NotificationTemplate.portal_id == portal.id))
+    db.session.commit()
+    worker = db.engine.raw_connection()
+    worker.driver_connection.isolation_level = None
+    worker.driver_connection.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.5, lambda: worker.driver_connection.execute("COMMIT"))
+    release.start()
+    try:
+        started = time.monotonic()
+        page = client.get("/frame-api/admin/notify", headers=_headers(portal))
+        waited = time.monotonic() - started
+    finally:
+        release.join()
+        worker.close()
+    assert page.status_code == 200, page.get_data(as_text=True)
+    assert "Обращение №{{ number }} зарегистрировано" in page.get_data(as_text=True)
+    assert waited >= 0.4  # it waited for the worker instead of failing at once
+    seeded = select(NotificationTemplate.event).where(NotificationTemplate.portal_id == portal.id)
+    assert set(db.session.scalars(seeded)) == set(NotifyEvent.ALL)

@@ -24,8 +24,8 @@ b24app/translations/%/LC_MESSAGES/messages.mo: b24app/translations/%/LC_MESSAGES
 ## After changing UI strings: re-extract them (templates, Python, t("…") in scripts) into the catalogs.
 messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k t -k _m -k N_ --no-location --sort-output \
-		--project sd-bitrix24 -o b24app/translations/messages.pot .
-	$(VENV)/bin/pybabel update --ignore-obsolete --no-fuzzy-matching -i b24app/translations/messages.pot -d b24app/translations
+		--no-wrap --project sd-bitrix24 -o b24app/translations/messages.pot .
+	$(VENV)/bin/pybabel update --no-wrap --ignore-obsolete --no-fuzzy-matching -i b24app/translations/messages.pot -d b24app/translations
 
 ## Debian's Chromium drives the browser tests (Playwright uses it; nothing is downloaded by Playwright).
 browser:

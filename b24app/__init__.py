@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from .placements.sla_admin import bp as sla_admin_bp
     from .placements.survey import bp as survey_bp
     from .placements.webform import bp as webform_bp
+    from .placements.widget import bp as widget_bp
 
     for bp in (
         events_bp,
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         onec_card_bp,
         onec_admin_bp,
         webform_bp,
+        widget_bp,
     ):
         app.register_blueprint(bp)
 

@@ -14,7 +14,7 @@ from ..services import history, mirror, pipeline
 from ..services.fields import FieldMap
 from ..services.pipeline import PipelineContext
 from ..services.portals import client_for, purge
-from ..services.setup import bind_placements
+from ..services.setup import bind_placements, ensure_widget
 from . import queue
 from .registry import PermanentJobError, handles
 
@@ -142,7 +142,9 @@ def record_comment(job: Job) -> None:
 def bind(job: Job) -> None:
     portal = _active_portal(job)
     settings = _settings()
-    bind_placements(portal, client_for(portal.id, settings), settings.app_base_url)
+    client = client_for(portal.id, settings)
+    bind_placements(portal, client, settings.app_base_url)
+    ensure_widget(portal, client)
     if portal.status == PortalStatus.INSTALLING:
         portal.status = PortalStatus.ACTIVE
 

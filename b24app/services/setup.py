@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..bitrix.client import B24Client
+from ..bitrix.errors import B24Error
 from ..bitrix.manifest import Manifest, bind_manifest
 from ..extensions import db
 from ..models import Portal, PortalStatus
@@ -23,6 +24,7 @@ from .sla_policies import ensure_defaults
 log = logging.getLogger(__name__)
 
 SMART_PROCESS_TITLE = "Обращения клиентов"
+WIDGET_FIELD = "SD_WIDGET"  # UF_CRM_<typeId>_SD_WIDGET: holds no value, shows the app's widget
 MANIFEST_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "install.json")
 
 
@@ -33,6 +35,8 @@ class SetupReport:
     added_fields: list[str] = field(default_factory=list)
     added_stages: list[str] = field(default_factory=list)
     bound: list[str] = field(default_factory=list)
+    widget_field: str = ""  # the card widget's field, once it exists
+    widget_problem: str = ""  # why it could not be added this time (setup adds it on its next run)
 
     @property
     def changed(self) -> bool:
@@ -78,6 +82,8 @@ def run_setup(portal: Portal, client: B24Client, base_url: str) -> SetupReport:
     # rate limiter and token refresh, which take their own row locks.
     db.session.commit()
     report.bound = bind_placements(portal, client, base_url)
+    _ensure_widget_field(client, type_id, report)
+    _remember_widget(portal, report)
     if portal.status == PortalStatus.INSTALLING:
         portal.status = PortalStatus.ACTIVE
     # The business calendar, SLA policies and client email templates exist before the first request,
@@ -87,6 +93,65 @@ def run_setup(portal: Portal, client: B24Client, base_url: str) -> SetupReport:
     db.session.commit()
     log.info("setup of %s: %s", portal.domain, report)
     return report
+
+
+def ensure_widget(portal: Portal, client: B24Client) -> str:
+    """After a re-bind (an app update): a portal set up before the widget existed gets its field."""
+    smart = (portal.settings or {}).get("smart_process") or {}
+    if not smart.get("id") or (portal.settings or {}).get("widget_field"):
+        return (portal.settings or {}).get("widget_field", "")
+    report = SetupReport()
+    _ensure_widget_field(client, int(smart["id"]), report)
+    _remember_widget(portal, report)
+    return report.widget_field
+
+
+def _remember_widget(portal: Portal, report: SetupReport) -> None:
+    if report.widget_field and (portal.settings or {}).get("widget_field") != report.widget_field:
+        portal.settings = {**(portal.settings or {}), "widget_field": report.widget_field}
+
+
+def _ensure_widget_field(client: B24Client, type_id: int, report: SetupReport) -> None:
+    """A field of the app's own type on the smart process: Bitrix24 shows it in the card's field column
+    as the compact widget (placement USERFIELD_TYPE). The type is registered by binding the manifest;
+    a field of it needs the full code `rest_<app id>_<type>` and an installed app. Not fatal: a card
+    still has the tab, and the next setup run adds the field."""
+    types = load_manifest().userfield_types
+    if not types:
+        return
+    name = field_name(type_id, WIDGET_FIELD)
+    if name in _list_fields(client, type_id):
+        report.widget_field = name
+        return
+    try:
+        info = client.call("app.info").result or {}
+        if not info.get("ID") or info.get("INSTALLED") is False:
+            report.widget_problem = "the application is not installed yet"
+            return
+        full_type = f"rest_{info['ID']}_{types[0].user_type_id}"
+        label = {"ru": "Сервис-деск", "en": "Service desk"}
+        client.call(
+            "userfieldconfig.add",
+            {
+                "moduleId": "crm",
+                "field": {
+                    "entityId": f"CRM_{type_id}",
+                    "fieldName": name,
+                    "userTypeId": full_type,
+                    "multiple": "N",
+                    "mandatory": "N",
+                    "showFilter": "N",
+                    "editFormLabel": label,
+                    "listColumnLabel": label,
+                },
+            },
+        )
+    except B24Error as exc:
+        report.widget_problem = str(exc)
+        log.warning("setup: the card widget field was not added: %s", exc)
+        return
+    report.widget_field = name
+    report.added_fields.append(name)
 
 
 def _find_or_create_type(client: B24Client, report: SetupReport) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from b24app.extensions import db
 from b24app.models import ServiceRequest
+from tests.conftest import ARTIFACTS
 from tests.integration.conftest import installed, stack  # noqa: F401  (fixtures)
 
 from .conftest import screenshot
@@ -63,3 +65,17 @@ def test_a_user_working_in_english_gets_the_tab_in_english(installed, page):  # 
     countdown = frame.locator("#sla-countdown .sla-countdown-value").inner_text()
     assert re.fullmatch(r"(\d+ h )?\d+ min left|overdue by (\d+ h )?\d+ min", countdown), countdown
     screenshot(page, "request-tab-en")
+
+
+def test_the_field_column_shows_the_widget_with_a_ticking_sla_countdown(installed, page):  # noqa: F811
+    item = installed.seed_requests()[1]
+    installed.wait_idle()
+    etid = installed.entity_type_id()
+    page.goto(f"{installed.portal_url}/crm/type/{etid}/details/{item['id']}/")
+    widget = page.frame_locator("iframe[name^='uf-']").first  # in the card's main tab, no click needed
+    countdown = widget.locator("#sla-countdown .sla-countdown-value")
+    countdown.wait_for(timeout=15000)
+    assert re.search(r"(осталось|просрочено на) (\d+ ч )?\d+ мин", countdown.inner_text())
+    assert widget.locator("#widget-state").inner_text() == "Новое"
+    assert "Ответственный" in widget.locator("#widget-responsible").inner_text()
+    page.locator("iframe[name^='uf-']").first.screenshot(path=os.path.join(ARTIFACTS, "card-widget.png"))

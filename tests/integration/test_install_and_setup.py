@@ -43,7 +43,8 @@ def test_install_stores_encrypted_tokens_and_binds_everything_once(stack, app):
 def test_setup_creates_the_smart_process_once_and_maps_stages(stack, app):
     stack.install()
     first = stack.setup()
-    assert first.created_type and len(first.added_fields) == len(APP_FIELDS)
+    assert first.created_type and len(first.added_fields) == len(APP_FIELDS) + 1  # and the card widget
+    assert first.widget_field in first.added_fields
     assert any(p.startswith(f"placement CRM_DYNAMIC_{first.entity_type_id}_DETAIL_TAB") for p in first.bound)
     second = stack.setup()
     assert not second.changed

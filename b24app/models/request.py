@@ -28,6 +28,9 @@ class ServiceRequest(db.Model):
     __table_args__ = (
         UniqueConstraint("portal_id", "b24_id"),
         Index("ix_service_request_portal_id_onec_ref", "portal_id", "onec_ref"),
+        # The client's requests: the company and contact tabs, the card's client history.
+        Index("ix_service_request_portal_id_company_id", "portal_id", "company_id"),
+        Index("ix_service_request_portal_id_contact_id", "portal_id", "contact_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,9 +1,11 @@
-"""The tab in a company's card: the client's requests across channels, from the local mirror."""
+"""The tab in a company's or a contact's card: the client's requests across channels, from the local
+mirror (a person without a company is found by their contact card)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
@@ -23,20 +25,20 @@ def _labels(options: tuple[tuple[str, str, str], ...]) -> dict[str, str]:
     return {code: en if english else ru for code, ru, en in options}
 
 
-@bp.post("/placements/company-tab")
-def company_tab():
+def _client_tab(column, what: str, empty: str):
+    """The requests of one company or contact (the card's ID), newest first."""
     frame = validate_frame()
     try:
-        company_id = int(frame.options.get("ID", 0))
+        client_id = int(frame.options.get("ID", 0))
     except (TypeError, ValueError):
-        company_id = 0
-    if company_id <= 0:
-        abort(400, description="PLACEMENT_OPTIONS has no company ID")
+        client_id = 0
+    if client_id <= 0:
+        abort(400, description=f"PLACEMENT_OPTIONS has no {what} ID")
     requests = db.session.scalars(
         select(ServiceRequest)
         .where(
             ServiceRequest.portal_id == frame.portal.id,
-            ServiceRequest.company_id == company_id,
+            column == client_id,
             ServiceRequest.deleted.is_(False),
         )
         .order_by(ServiceRequest.created_time.desc())
@@ -46,6 +48,7 @@ def company_tab():
         "frames/company_tab.html",
         requests=requests,
         open_count=sum(1 for r in requests if r.state in OPEN_STATES),
+        empty=str(empty),  # resolved in the frame's language, then escaped like any text
         states=STATE_LABELS,
         types=_labels(REQUEST_TYPES),
         channels=_labels(CHANNELS),
@@ -53,3 +56,13 @@ def company_tab():
         frame_token=frame.token,
         sdk_url=current_app.config["SETTINGS"].b24_js_sdk_url,
     )
+
+
+@bp.post("/placements/company-tab")
+def company_tab():
+    return _client_tab(ServiceRequest.company_id, "company", _l("У этой компании ещё нет обращений."))
+
+
+@bp.post("/placements/contact-tab")
+def contact_tab():
+    return _client_tab(ServiceRequest.contact_id, "contact", _l("У этого контакта ещё нет обращений."))

@@ -26,6 +26,7 @@ from sandbox.portal.methods.timeline import (
     DIRECTION_INCOMING,
     DIRECTION_OUTGOING,
     OWNER_COMPANY,
+    OWNER_CONTACT,
     add_activity,
     add_comment,
 )
@@ -318,6 +319,36 @@ def create_web_blueprint() -> Blueprint:
             timeline = _timeline("company", OWNER_COMPANY, company_id)
         return render_template(
             "company.html", company=row, requisites=requisites, tabs=tabs, timeline=timeline
+        )
+
+    @bp.get("/crm/contact/details/<int:contact_id>/")
+    def contact(contact_id: int):
+        p = portal()
+        with p.lock:
+            row = p.contacts.get(contact_id)
+            if row is None:
+                abort(404)
+            company = p.companies.get(int(row.get("COMPANY_ID") or 0))
+            tabs = []
+            if p.app.installed:
+                tabs = [
+                    {
+                        "title": _placement_title(b),
+                        "frame": frame_view(
+                            b.handler, b.placement, {"ID": str(contact_id)}, f"tab-{b.id}", 600
+                        ),
+                    }
+                    for b in p.placements
+                    if b.placement == "CRM_CONTACT_DETAIL_TAB"
+                ]
+            timeline = _timeline("contact", OWNER_CONTACT, contact_id)
+        return render_template(
+            "contact.html",
+            contact=row,
+            name=_contact_name(contact_id),
+            company=company,
+            tabs=tabs,
+            timeline=timeline,
         )
 
     @bp.get("/notifications/")

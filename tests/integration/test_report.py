@@ -71,3 +71,21 @@ def test_company_tab_lists_the_clients_requests_only(installed):
         installed, "CRM_COMPANY_DETAIL_TAB", {}, handler=f"{installed.app_url}/placements/company-tab"
     )
     assert no_id.status_code == 400
+
+
+def test_contact_tab_lists_the_persons_requests_only(installed):
+    installed.seed_requests()
+    installed.wait_idle()
+    contacts = installed.portal.contacts.values()
+    belova = next(int(c["ID"]) for c in contacts if c["LAST_NAME"] == "Белова")
+    orlov = next(int(c["ID"]) for c in contacts if c["LAST_NAME"] == "Орлов")
+    handler = f"{installed.app_url}/placements/contact-tab"
+    page = open_frame(installed, "CRM_CONTACT_DETAIL_TAB", {"ID": str(belova)}, handler=handler)
+    assert page.status_code == 200, page.text
+    assert "Гарантийный ремонт гидростанции ГС-250" in page.text
+    assert "Станок ЧПУ Т-400" not in page.text and "плавный пуск" not in page.text
+    other = open_frame(installed, "CRM_CONTACT_DETAIL_TAB", {"ID": str(orlov)}, handler=handler)
+    assert "плавный пуск" in other.text and "ГС-250" not in other.text
+    nobody = open_frame(installed, "CRM_CONTACT_DETAIL_TAB", {"ID": "9999"}, handler=handler)
+    assert nobody.status_code == 200 and "У этого контакта ещё нет обращений." in nobody.text
+    assert open_frame(installed, "CRM_CONTACT_DETAIL_TAB", {}, handler=handler).status_code == 400

@@ -122,3 +122,24 @@ def test_install_page_is_for_admins_only(sandbox):
     assert f'action="{base}/install?DOMAIN=' in wizard
     main = requests.get(f"{sandbox.url}/marketplace/app/", timeout=5).text
     assert f'action="{base}/app?DOMAIN=' in main
+
+
+def test_contact_card_shows_its_company_and_the_apps_contact_tab(sandbox, admin_token):
+    _setup_app(sandbox, admin_token)
+    sandbox.call(
+        "placement.bind",
+        admin_token,
+        PLACEMENT="CRM_CONTACT_DETAIL_TAB",
+        HANDLER="http://127.0.0.1:9/contact-tab",
+        TITLE="Обращения",
+    )
+    contact = next(c for c in sandbox.portal.contacts.values() if c["LAST_NAME"] == "Белова")
+    home = requests.get(f"{sandbox.url}/", timeout=5).text
+    assert f"/crm/contact/details/{contact['ID']}/" in home
+    card = requests.get(f"{sandbox.url}/crm/contact/details/{contact['ID']}/", timeout=5).text
+    assert "Татьяна Белова" in card and "Уральский машзавод АО" in card and "belova@uralmash.example" in card
+    frames = [json.loads(unescape(m)) for m in re.findall(r'data-frame="([^"]+)"', card)]
+    assert [(f["placement"], f["options"]) for f in frames] == [
+        ("CRM_CONTACT_DETAIL_TAB", {"ID": contact["ID"]})
+    ]
+    assert requests.get(f"{sandbox.url}/crm/contact/details/99999/", timeout=5).status_code == 404

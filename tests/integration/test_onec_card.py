@@ -4,13 +4,14 @@ choice, outage banner) and the admin tab «1С» (connection check, token, excha
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from b24app.extensions import db
-from b24app.models import Portal
+from b24app.models import Job, JobStatus, Portal, utcnow
 from b24app.services.portals import client_for
 
 from .conftest import open_frame
@@ -130,3 +131,60 @@ def test_what_to_fix_reads_in_the_operators_language_and_the_timeline_stays_russ
         )
         db.session.remove()
     assert any("Не указан клиент" in c["COMMENT"] for c in comments)
+
+
+def test_the_operator_sends_again_at_once_when_1c_is_back(connected, app):
+    onec_control(connected, "quirks", {"down": True})
+    created = connected.seed_requests()
+    settle(connected, timeout=60)
+    b24_id = created[1]["id"]
+    page = _tab(connected, b24_id)
+    assert 'data-onec-action="retry"' in page.text  # the push failed and waits for its backoff
+    assert mirror(app, b24_id).onec_number is None
+    onec_control(connected, "quirks", {"down": False})
+    with app.app_context():  # after several failures the next attempt is an hour away
+        later = utcnow() + timedelta(hours=1)
+        waiting = update(Job).where(Job.kind == "onec.push_request", Job.status == JobStatus.QUEUED)
+        assert db.session.execute(waiting.values(run_at=later)).rowcount >= 1
+        db.session.commit()
+        db.session.remove()
+    headers = {"X-Frame-Token": _token(page)}
+    answer = requests.post(
+        f"{connected.app_url}/frame-api/onec/requests/{b24_id}/retry", json={}, headers=headers, timeout=10
+    )
+    assert answer.status_code == 200 and answer.json() == {"queued": True}
+    number = eventually(lambda: mirror(app, b24_id).onec_number, what="the number after the retry")
+    settle(connected)
+    assert number in _tab(connected, b24_id).text
+    assert len([r for r in onec_requests(connected) if r.subject.startswith("Гарантийный ремонт")]) == 1
+    unknown = f"{connected.app_url}/frame-api/onec/requests/999999/retry"
+    assert requests.post(unknown, json={}, headers=headers, timeout=10).status_code == 404
+
+
+def test_the_operator_asks_1c_for_its_changes_now(installed, app):
+    from b24app.services.onec_link import set_connection  # connected one way only: 1C does not push
+
+    onec = installed.onec_app.extensions["sandbox_onec"].settings
+    with app.app_context():
+        portal = db.session.scalars(select(Portal)).one()
+        set_connection(portal, installed.onec_url + onec.base_path, onec.username, onec.password)
+        db.session.commit()
+        db.session.remove()
+    created = installed.seed_requests()
+    settle(installed)
+    b24_id = created[3]["id"]
+    ref = eventually(lambda: mirror(app, b24_id).onec_ref, what="the «Заявка» in 1C")
+    page = _tab(installed, b24_id)
+    assert 'data-onec-action="refresh"' in page.text
+    onec_control(installed, f"requests/{ref}/status", {"status": "resolved"})
+    settle(installed)
+    assert mirror(app, b24_id).onec_status != "resolved"  # no push: the next pull is minutes away
+    headers = {"X-Frame-Token": _token(page)}
+    answer = requests.post(
+        f"{installed.app_url}/frame-api/onec/refresh", json={}, headers=headers, timeout=10
+    )
+    assert answer.status_code == 200
+    eventually(lambda: mirror(app, b24_id).onec_status == "resolved", what="the status read from 1C")
+    assert (
+        requests.post(f"{installed.app_url}/frame-api/onec/refresh", json={}, timeout=10).status_code == 401
+    )

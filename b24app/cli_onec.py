@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .extensions import db
+from .i18n import render
 from .models import Portal
 from .services.onec_link import (
     OneCLinkError,
@@ -47,8 +48,8 @@ def set_onec(member_id: str, url: str, username: str, password: str, tz: str | N
     result = check_connection(portal)
     db.session.commit()
     if not result.ok:
-        raise click.ClickException(f"check failed: {result.message}")
-    click.echo(f"check ok: {result.message}")
+        raise click.ClickException(f"check failed: {render(result.message, translate=False)}")
+    click.echo(f"check ok: {render(result.message, translate=False)}")
 
 
 @click.command("onec-token")

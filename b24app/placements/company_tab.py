@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -25,7 +26,7 @@ def _labels(options: tuple[tuple[str, str, str], ...]) -> dict[str, str]:
     return {code: en if english else ru for code, ru, en in options}
 
 
-def _client_tab(column, what: str, empty: str):
+def _client_tab(column, empty: str):
     """The requests of one company or contact (the card's ID), newest first."""
     frame = validate_frame()
     try:
@@ -33,7 +34,7 @@ def _client_tab(column, what: str, empty: str):
     except (TypeError, ValueError):
         client_id = 0
     if client_id <= 0:
-        abort(400, description=f"PLACEMENT_OPTIONS has no {what} ID")
+        abort(400, description=_("В PLACEMENT_OPTIONS нет ID карточки."))
     requests = db.session.scalars(
         select(ServiceRequest)
         .where(
@@ -60,9 +61,9 @@ def _client_tab(column, what: str, empty: str):
 
 @bp.post("/placements/company-tab")
 def company_tab():
-    return _client_tab(ServiceRequest.company_id, "company", _l("У этой компании ещё нет обращений."))
+    return _client_tab(ServiceRequest.company_id, _l("У этой компании ещё нет обращений."))
 
 
 @bp.post("/placements/contact-tab")
 def contact_tab():
-    return _client_tab(ServiceRequest.contact_id, "contact", _l("У этого контакта ещё нет обращений."))
+    return _client_tab(ServiceRequest.contact_id, _l("У этого контакта ещё нет обращений."))

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, request
+from flask_babel import gettext as _
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
@@ -116,10 +117,10 @@ def _resolve_user(portal: Portal, frame: FramePost) -> FrameUser:
         outcome = client.batch({"me": ("user.current", {}), "admin": ("user.admin", {})})
     except B24Error as exc:
         log.warning("frame on %s: user.current failed: %s", portal.domain, exc)
-        abort(401, description="Bitrix24 did not confirm the user of this frame: reopen it from the portal.")
+        abort(401, description=_("Битрикс24 не подтвердил пользователя: откройте страницу заново."))
     me = outcome.results.get("me")
     if not isinstance(me, dict) or not me.get("ID"):
-        abort(401, description="Bitrix24 did not confirm the user of this frame: reopen it from the portal.")
+        abort(401, description=_("Битрикс24 не подтвердил пользователя: откройте страницу заново."))
     name = " ".join(p for p in (me.get("NAME"), me.get("LAST_NAME")) if p) or f"#{me['ID']}"
     user = FrameUser(id=int(me["ID"]), name=name, is_admin=bool(outcome.results.get("admin")))
     user_cache.put(key, user, ttl=max(60, frame.auth_expires - 60))
@@ -132,14 +133,15 @@ def validate_frame(*, allow_installing: bool = False) -> Frame:
         post = parse_frame(request.args, request.form)
     except MalformedFrame as exc:
         abort(400, description=str(exc))
+    g.lang = post.lang  # errors below read in the user's language
     portal = find_portal(post.member_id)
     usable = (PortalStatus.ACTIVE, PortalStatus.INSTALLING) if allow_installing else (PortalStatus.ACTIVE,)
     if portal is None or portal.status not in usable:
-        abort(401, description="The application is not installed on this portal.")
+        abort(401, description=_("Приложение не установлено на этом портале."))
     if portal.domain != post.domain:
-        abort(401, description="The portal domain does not match the installation.")
+        abort(401, description=_("Адрес портала не совпадает с адресом, на который установлено приложение."))
     if not tokens_match(portal.application_token, post.application_token):
-        abort(401, description="The application token does not match the installation.")
+        abort(401, description=_("Токен приложения не совпадает с установкой."))
     user = _resolve_user(portal, post)
     g.lang = post.lang
     g.frame_ancestor = portal.base_url
@@ -165,14 +167,14 @@ def frame_api(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         token = request.headers.get(FRAME_TOKEN_HEADER, "")
         if not token:
-            abort(401, description="missing frame token")
+            abort(401, description=_("Нет токена страницы: откройте её из портала заново."))
         try:
             claims = read_token(token)
         except PermissionError:
-            abort(401, description="the frame token is invalid or expired: reopen the tab")
+            abort(401, description=_("Сеанс страницы истёк: откройте вкладку заново."))
         portal = db.session.get(Portal, claims["pid"])
         if portal is None or portal.status != PortalStatus.ACTIVE:
-            abort(401, description="the application is not installed on this portal")
+            abort(401, description=_("Приложение не установлено на этом портале."))
         g.lang = claims.get("lang", "ru")
         g.call = FrameCall(
             portal, int(claims["uid"]), claims.get("name", ""), bool(claims.get("adm")), claims
@@ -184,7 +186,7 @@ def frame_api(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def admin_required(call: FrameCall) -> None:
     if not call.is_admin:
-        abort(403, description="only a portal administrator can do this")
+        abort(403, description=_("Это может сделать только администратор портала."))
 
 
 def frame_headers(response):

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import render
 from ..jobs.queue import enqueue
 from ..models import ExchangeLog, Job, JobStatus
 from ..services.counterparty_sync import current_run
@@ -89,7 +90,7 @@ def save_connection():
         )
     except OneCLinkError as exc:
         db.session.rollback()
-        abort(400, description=str(exc))
+        abort(400, description=render(exc.kept))
     db.session.commit()
     return jsonify(ok=True, message=_("Подключение к 1С сохранено"))
 
@@ -100,7 +101,7 @@ def check():
     portal = _admin_call()
     result = check_connection(portal)
     db.session.commit()
-    return jsonify(ok=result.ok, message=result.message)
+    return jsonify(ok=result.ok, message=render(result.message))
 
 
 @bp.post("/frame-api/admin/onec/token")

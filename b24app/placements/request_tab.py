@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, jsonify, render_template
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
@@ -45,7 +46,7 @@ def request_tab():
     except (TypeError, ValueError):
         b24_id = 0
     if b24_id <= 0:
-        abort(400, description="PLACEMENT_OPTIONS has no request ID")
+        abort(400, description=_("В PLACEMENT_OPTIONS нет ID обращения."))
     req = _mirrored(frame.portal.id, b24_id)
     if req is None:
         enqueue(

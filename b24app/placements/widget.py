@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -35,11 +36,11 @@ def _item_id(frame: Frame) -> int:
     entity = str(options.get("ENTITY_ID") or "")
     if not smart.get("id") or entity != f"CRM_{smart['id']}":
         # An admin may add the field to another entity's card: it shows nothing there.
-        abort(400, description="this field shows service requests only")
+        abort(400, description=_("Это поле показывает только обращения сервис-деска."))
     try:
         return max(0, int(options.get("ENTITY_VALUE_ID") or 0))
     except (TypeError, ValueError):
-        abort(400, description="PLACEMENT_OPTIONS has no ENTITY_VALUE_ID")
+        abort(400, description=_("В PLACEMENT_OPTIONS нет ENTITY_VALUE_ID."))
 
 
 def _onec(frame: Frame, req: ServiceRequest) -> dict[str, Any] | None:
@@ -65,7 +66,7 @@ def _onec(frame: Frame, req: ServiceRequest) -> dict[str, Any] | None:
 def widget():
     frame = validate_frame()
     if frame.placement != "USERFIELD_TYPE":
-        abort(400, description="this handler serves the card field (USERFIELD_TYPE)")
+        abort(400, description=_("Этот адрес открывает поле карточки (USERFIELD_TYPE)."))
     b24_id = _item_id(frame)
     req = None
     if b24_id:

@@ -17,17 +17,23 @@ from sqlalchemy import select
 from onec_client import OneCAuthError, OneCClient, OneCError, OneCNotFound
 
 from ..extensions import db
+from ..i18n import Message, _m, render, store
 from ..models import ExchangeLog, OneCConnection, Portal, utcnow
 
 
 class OneCLinkError(ValueError):
-    """The 1C connection settings are invalid or missing; the message says what to fix."""
+    """The 1C connection settings are invalid or missing; the message says what to fix (kept as a
+    message, so a page shows it in the reader's language; str() is the Russian text)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(render(message, translate=False))
+        self.kept = message
 
 
 @dataclass(frozen=True)
 class CheckResult:
     ok: bool
-    message: str
+    message: str  # a kept message (i18n.store): render() shows it in the reader's language
     server_time: datetime | None = None
     config: str | None = None
 
@@ -52,24 +58,34 @@ def set_connection(
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise OneCLinkError(
-            f"1C URL must start with http:// or https:// and name a host, e.g. "
-            f"https://1c.example.ru/base/hs/servicedesk/v1 (got {base_url!r})"
+            _m(
+                "Адрес 1С должен начинаться с http:// или https:// и содержать имя сервера, например "
+                "https://1c.example.ru/base/hs/servicedesk/v1 (указано: «%(url)s»)",
+                url=base_url,
+            )
         )
     username = (username or "").strip()
     if not username:
-        raise OneCLinkError("1C user name is empty")
+        raise OneCLinkError(_m("Не указан пользователь 1С"))
     # Basic auth of non-ASCII logins breaks in most HTTP clients and in 1C's web server.
     if not username.isascii():
-        raise OneCLinkError("1C user name must be ASCII only: create a technical user such as 'exchange'")
+        raise OneCLinkError(
+            _m(
+                "Имя пользователя 1С — только латиница и цифры: "
+                "заведите технического пользователя, например exchange"
+            )
+        )
     if not password:
-        raise OneCLinkError("1C password is empty")
+        raise OneCLinkError(_m("Не указан пароль пользователя 1С"))
     if not password.isascii():
-        raise OneCLinkError("1C password must be ASCII only")
+        raise OneCLinkError(_m("Пароль пользователя 1С — только латиница, цифры и знаки"))
     if tz:
         try:
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise OneCLinkError(f"unknown time zone {tz!r} (use a name such as Europe/Moscow)") from exc
+            raise OneCLinkError(
+                _m("Неизвестный часовой пояс «%(tz)s»: укажите имя вида Europe/Moscow", tz=tz)
+            ) from exc
     connection = _connection_or_new(portal)
     connection.base_url, connection.username, connection.password = base_url, username, password
     connection.tz = tz or None
@@ -124,7 +140,7 @@ def signature_matches(connection: OneCConnection, body: bytes, header: str | Non
 def client_for_portal(portal: Portal, **client_options) -> OneCClient:
     connection = connection_of(portal)
     if connection is None or not connection.configured or not connection.password:
-        raise OneCLinkError("the 1C connection of this portal is not set")
+        raise OneCLinkError(_m("Подключение к 1С не настроено"))
     return OneCClient(
         connection.base_url, connection.username, connection.password, tz=connection.tz, **client_options
     )
@@ -168,18 +184,22 @@ def result_of(exc: OneCError) -> str:
     return "retry" if exc.retryable else "error"
 
 
-def _explain(exc: OneCError) -> str:
+def _explain(exc: OneCError) -> Message:
     if isinstance(exc, OneCAuthError):
-        return (
-            f"1C refused the user name or password ({exc.status}): check the technical user. "
-            f"1C said: {exc.message}"
+        return _m(
+            "1С не приняла имя пользователя или пароль (%(status)s): проверьте технического пользователя. "
+            "Ответ 1С: %(said)s",
+            status=exc.status,
+            said=exc.message,
         )
     if isinstance(exc, OneCNotFound):
-        return (
-            f"1C has no servicedesk HTTP service at this URL ({exc.status}): check the infobase path. "
-            f"{exc.message}"
+        return _m(
+            "По этому адресу нет HTTP-сервиса servicedesk (%(status)s): проверьте путь к информационной "
+            "базе. %(said)s",
+            status=exc.status,
+            said=exc.message,
         )
-    return f"1C is not reachable or failed: {exc}"
+    return _m("1С недоступна или ответила ошибкой: %(error)s", error=str(exc))
 
 
 def check_connection(portal: Portal, **client_options) -> CheckResult:
@@ -190,16 +210,17 @@ def check_connection(portal: Portal, **client_options) -> CheckResult:
     try:
         info = client_for_portal(portal, **client_options).ping()
     except OneCLinkError as exc:
-        outcome, kind = CheckResult(False, str(exc)), "error"
+        outcome, kind = CheckResult(False, store(exc.kept)), "error"
     except OneCError as exc:
-        outcome, kind, status = CheckResult(False, _explain(exc)), result_of(exc), exc.status
+        outcome, kind, status = CheckResult(False, store(_explain(exc))), result_of(exc), exc.status
     else:
-        outcome = CheckResult(
-            True,
-            f"1C answered: {info.config or 'configuration not named'}, API {info.api}, time zone {info.tz}",
-            server_time=info.server_time,
-            config=info.config,
+        answered = _m(
+            "1С ответила: %(config)s, API %(api)s, часовой пояс %(tz)s",
+            config=info.config or _m("конфигурация без имени"),
+            api=info.api,
+            tz=str(info.tz),
         )
+        outcome = CheckResult(True, store(answered), server_time=info.server_time, config=info.config)
         kind, status = "ok", 200
     if connection is not None:
         connection.last_check_at = utcnow()

@@ -110,7 +110,7 @@ def test_the_widget_refuses_a_forged_frame_and_a_field_on_another_entity(install
         answer = requests.post(frame["url"], data={**frame["form"], **forged}, timeout=10)
         assert answer.status_code == 401 and "sla-countdown" not in answer.text
     on_deal = open_frame(installed, "USERFIELD_TYPE", {**options, "ENTITY_ID": "CRM_DEAL"}, handler=handler)
-    assert on_deal.status_code == 400 and "service requests only" in on_deal.text
+    assert on_deal.status_code == 400 and "только обращения сервис-деска" in on_deal.text
     new_card = open_frame(installed, "USERFIELD_TYPE", {**options, "ENTITY_VALUE_ID": "0"}, handler=handler)
     assert new_card.status_code == 200 and "после сохранения" in new_card.text
 

@@ -73,7 +73,7 @@ def test_the_admin_tab_checks_the_connection_and_filters_the_exchange_log(connec
     fragment = requests.get(base, headers=headers, timeout=10)
     assert fragment.status_code == 200 and "Проверить связь" in fragment.text
     check = requests.post(f"{base}/check", json={}, headers=headers, timeout=10).json()
-    assert check["ok"] and "1C answered" in check["message"]
+    assert check["ok"] and "1С ответила" in check["message"]
     to_1c = requests.get(
         f"{base}/log", params={"direction": "to_1c", "object": "request"}, headers=headers, timeout=10
     )

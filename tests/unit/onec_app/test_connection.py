@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select, text
 
 from b24app.extensions import db
+from b24app.i18n import render
 from b24app.models import ExchangeLog, OneCConnection, Portal
 from b24app.services.onec_link import OneCLinkError, check_connection, set_connection, verify_push_token
 from sandbox.http import ServerThread
@@ -81,11 +82,11 @@ def test_wrong_password_gives_a_clear_failure_and_a_log_row(app, ctx, onec_url):
         ]
     )
     assert result.exit_code != 0
-    assert "check failed" in result.output and "user name or password" in result.output
+    assert "check failed" in result.output and "имя пользователя или пароль" in result.output
     connection = _connection(portal)
     assert connection.last_check_ok is False and "401" in connection.last_check_message
     [log] = _logs(portal)
-    assert log.result == "error" and log.http_status == 401 and "password" in log.error_text
+    assert log.result == "error" and log.http_status == 401 and "пароль" in render(log.error_text)
 
 
 def test_each_check_writes_its_own_log_row(ctx, onec_url):
@@ -95,7 +96,7 @@ def test_each_check_writes_its_own_log_row(ctx, onec_url):
     set_connection(portal, onec_url.replace("/sd/", "/other/"), "exchange", "exchange")
     failed = check_connection(portal)
     db.session.commit()
-    assert not failed.ok and "no servicedesk HTTP service" in failed.message
+    assert not failed.ok and "нет HTTP-сервиса servicedesk" in render(failed.message)
     assert [log.result for log in _logs(portal)] == ["ok", "error"]
 
 
@@ -103,18 +104,18 @@ def test_unreachable_1c_is_logged_as_retry(ctx):
     portal = make_portal()
     set_connection(portal, "http://127.0.0.1:9", "exchange", "exchange")
     result = check_connection(portal, connect_timeout=1, read_timeout=1)
-    assert not result.ok and "not reachable" in result.message
+    assert not result.ok and "1С недоступна" in render(result.message)
     assert _logs(portal)[-1].result == "retry"
 
 
 @pytest.mark.parametrize(
     ("url", "user", "password", "tz", "says"),
     [
-        ("ftp://host/base", "exchange", "x", None, "http:// or https://"),
-        ("host/base", "exchange", "x", None, "http:// or https://"),
-        ("https://host/base", "Обмен", "x", None, "ASCII"),
-        ("https://host/base", "exchange", "", None, "password is empty"),
-        ("https://host/base", "exchange", "x", "Mars/Olympus", "time zone"),
+        ("ftp://host/base", "exchange", "x", None, "http:// или https://"),
+        ("host/base", "exchange", "x", None, "http:// или https://"),
+        ("https://host/base", "Обмен", "x", None, "только латиница"),
+        ("https://host/base", "exchange", "", None, "Не указан пароль"),
+        ("https://host/base", "exchange", "x", "Mars/Olympus", "часовой пояс"),
     ],
 )
 def test_invalid_settings_are_refused_with_a_reason(ctx, url, user, password, tz, says):
@@ -138,7 +139,7 @@ def test_cli_refuses_a_cyrillic_login_and_stores_nothing(app, ctx):
             "x",
         ]
     )
-    assert result.exit_code != 0 and "ASCII" in result.output
+    assert result.exit_code != 0 and "только латиница" in result.output
     assert db.session.scalars(select(OneCConnection)).first() is None
 
 

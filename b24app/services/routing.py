@@ -184,7 +184,10 @@ def decide_with(rule: RuleSpec, facts: RequestFacts, agents: Sequence[AgentState
     )
 
     if rule.strategy == Strategy.FIXED:
-        person = next((a for a in eligible if a.user_id == rule.fixed_user_id), None)
+        # The person named by the rule, whether or not the rule also names a group.
+        person = next(
+            (a for a in agents if a.user_id == rule.fixed_user_id and a.active and a.available), None
+        )
         if person is None:
             return replace(
                 base,

@@ -122,6 +122,18 @@ def test_fixed_person_gets_the_request_whatever_their_load():
     assert "закреплённый сотрудник: Петров" in render(decision.explanation)
 
 
+def test_a_fixed_person_outside_the_rules_group_or_with_no_group_still_gets_the_request():
+    agents = [agent(2, "Петров", 0), agent(9, "Орлова", 3, department_ids=(WARRANTY,))]
+
+    in_other_group = decide(SUPPORT_HIGH, [rule(strategy=Strategy.FIXED, fixed_user_id=9)], agents)
+    no_group = decide(
+        SUPPORT_HIGH, [rule(strategy=Strategy.FIXED, fixed_user_id=9, department_id=None)], agents
+    )
+
+    assert in_other_group.assignee.short_name == "Орлова" and not in_other_group.queued
+    assert no_group.assignee.short_name == "Орлова"
+
+
 def test_an_unavailable_fixed_person_leaves_the_request_queued():
     agents = [agent(2, "Петров", available=False), agent(3, "Кузнецова")]
 

@@ -8,10 +8,11 @@ from datetime import date
 from flask import Blueprint, abort, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from ..extensions import db
 from ..jobs.queue import enqueue
-from ..models import SlaPolicyRecord
+from ..models import Agent, SlaPolicyRecord
 from ..services.calendar import BusinessCalendar, working_days_in_year
 from ..services.fields import REQUEST_TYPES, URGENCIES
 from ..services.sla_policies import ensure_defaults, policies_of
@@ -119,6 +120,9 @@ def tab():
         weekdays=WEEKDAYS,
         request_types=REQUEST_TYPES,
         priorities=URGENCIES,
+        managers=db.session.scalars(
+            select(Agent).where(Agent.portal_id == portal.id, Agent.active.is_(True)).order_by(Agent.name)
+        ).all(),
     )
 
 

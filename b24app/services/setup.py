@@ -14,6 +14,7 @@ from ..bitrix.client import B24Client
 from ..bitrix.errors import B24Error
 from ..bitrix.manifest import Manifest, bind_manifest
 from ..extensions import db
+from ..jobs.queue import enqueue
 from ..models import Portal, PortalStatus
 from . import stages as stage_rules
 from . import webform
@@ -90,6 +91,9 @@ def run_setup(portal: Portal, client: B24Client, base_url: str) -> SetupReport:
     # so the admin tabs only read them.
     ensure_defaults(portal)
     templates_of(portal.id)
+    # The employees and departments mirror (routing, the SLA tab's service manager) fills now rather
+    # than at the hourly sync.
+    enqueue("routing.sync_agents", {}, portal_id=portal.id, dedupe_key=f"routing.sync_agents:{portal.id}")
     db.session.commit()
     log.info("setup of %s: %s", portal.domain, report)
     return report

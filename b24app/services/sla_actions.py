@@ -131,7 +131,8 @@ def act(portal: Portal, client: B24Client, decision: Decision) -> None:
         _breach(portal, client, writes, decision, name)
     if decision.level == SECOND_LEVEL:
         manager = policy.service_manager_user_id if policy else None
-        writes.notify(manager, f"Обращение {name} просрочено более чем на половину срока по SLA.")
+        share = policy.second_level_share if policy else 0.5
+        writes.notify(manager, f"Обращение {name} просрочено по SLA ещё на {share:.0%} срока и не решено.")
         writes.comment(
             clock.b24_id,
             "Второй уровень эскалации: "

@@ -44,9 +44,9 @@
       resolution: number(row, "resolution"),
       business_hours: row.querySelector("[name='business_hours']").value === "1",
       warning_share: number(row, "warning_share"),
-      second_level_share: Number(row.getAttribute("data-second-level-share")),
-      notify_in_working_hours_only: row.getAttribute("data-notify-working") === "1",
-      service_manager_user_id: row.getAttribute("data-manager") || null,
+      second_level_share: number(row, "second_level_share"),
+      notify_in_working_hours_only: row.querySelector("[name='notify_in_working_hours_only']").checked,
+      service_manager_user_id: row.querySelector("[name='service_manager_user_id']").value || null,
       active: row.querySelector("[name='active']").checked
     };
   }

@@ -57,3 +57,29 @@ def test_admin_adds_a_policy_and_a_duplicate_code_is_refused(installed, page):  
     assert "vip_support" in error.inner_text() and "уже есть" in error.inner_text()
     assert frame.locator("tr[data-code='vip_support']").count() == 1
     screenshot(page, "sla-admin-new-policy")
+
+
+def test_admin_names_the_service_manager_and_the_second_level_delay(installed, page):  # noqa: F811
+    with installed.app.app_context():
+        from b24app.models import Agent
+
+        manager = db.session.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.name)).first()
+        name, user_id = manager.name, manager.user_id
+        db.session.remove()
+    page.goto(f"{installed.portal_url}/marketplace/app/")
+    frame = page.frame_locator("iframe").first
+    frame.locator("button[data-admin-tab='sla']").click()
+    row = frame.locator("tr[data-code='general']")
+    row.wait_for(timeout=15000)
+    row.locator("[name=service_manager_user_id]").select_option(label=name)
+    row.locator("[name=second_level_share]").fill("1")
+    row.locator("[name=notify_in_working_hours_only]").uncheck()
+    row.locator("[data-save-policy]").click()
+    row.locator(".result.ok").wait_for(timeout=10000)
+    policy = _policy(installed.app, "general")
+    assert policy.service_manager_user_id == user_id and policy.second_level_share == 1.0
+    assert policy.notify_in_working_hours_only is False
+    row.locator("[name=second_level_share]").fill("20")
+    row.locator("[data-save-policy]").click()
+    row.locator(".result.error").wait_for(timeout=10000)
+    assert _policy(installed.app, "general").second_level_share == 1.0  # the refused value is not kept

@@ -71,6 +71,7 @@ def send_client_reply(job: Job) -> None:
             ref=job.payload["ref"],
         )
     except notify.Undeliverable as exc:
+        client_reply.tell_undelivered(portal, client, req, job.payload.get("user_id"), str(exc))
         raise PermanentJobError(str(exc)) from exc
     if sent is not None:
         enqueue_request_sync(portal.id, req.b24_id, priority=5)

@@ -208,7 +208,11 @@ def insert(b24_id: int):
             portal_id=portal.id,
         )
     db.session.commit()
-    message = _("Отправлено клиенту и в ленту") if sent_to_client else _("Отправлено в ленту")
+    message = (
+        _("Ответ отправляется клиенту, копия — в ленте; если доставить его не удастся, придёт уведомление")
+        if sent_to_client
+        else _("Отправлено в ленту")
+    )
     return jsonify(ok=True, comment_id=comment_id, sent_to_client=sent_to_client, message=message)
 
 

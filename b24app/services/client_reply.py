@@ -55,3 +55,26 @@ def send_reply(
         channel=sent.channel,
         text=text,
     )
+
+
+def tell_undelivered(
+    portal: Portal, client: B24Client, req: ServiceRequest, user_id: int | None, reason: str
+) -> None:
+    """The operator learns that the reply did not reach the client: a timeline comment on the request
+    and a notification to whoever sent it (one batch)."""
+    etid = int(((portal.settings or {}).get("smart_process") or {}).get("entity_type_id") or 0)
+    commands: dict = {}
+    if etid:
+        comment = {
+            "ENTITY_ID": req.b24_id,
+            "ENTITY_TYPE": f"dynamic_{etid}",
+            "COMMENT": f"Ответ клиенту не доставлен: {reason}.",
+        }
+        commands["comment"] = ("crm.timeline.comment.add", {"fields": comment})
+    if user_id:
+        message = f"Ответ по обращению «{req.title}» (#{req.b24_id}) не доставлен клиенту: {reason}."
+        commands["notify"] = ("im.notify.system.add", {"USER_ID": user_id, "MESSAGE": message})
+    if commands:
+        outcome = client.batch(commands)
+        if outcome.errors:
+            raise next(iter(outcome.errors.values()))

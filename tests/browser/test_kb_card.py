@@ -38,5 +38,8 @@ def test_operator_inserts_the_suggested_article_and_sees_it_sent_to_the_timeline
 
     status = first.locator(".kb-status.ok")
     status.wait_for(timeout=15000)
-    assert status.inner_text() == "Отправлено клиенту и в ленту"
+    assert (
+        status.inner_text()
+        == "Ответ отправляется клиенту, копия — в ленте; если доставить его не удастся, придёт уведомление"
+    )
     screenshot(page, "kb-card-insert")

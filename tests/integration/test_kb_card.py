@@ -70,7 +70,10 @@ def test_inserting_an_article_posts_it_to_the_request_timeline_and_counts_its_us
     article_id, answer = insert_first_suggestion(installed, item)
 
     assert answer.status_code == 200, answer.text
-    assert answer.json()["message"] == "Отправлено клиенту и в ленту"
+    assert (
+        answer.json()["message"]
+        == "Ответ отправляется клиенту, копия — в ленте; если доставить его не удастся, придёт уведомление"
+    )
     with app.app_context():
         portal = db.session.scalars(select(Portal)).one()
         comments = (
@@ -124,3 +127,27 @@ def test_a_reply_to_a_telegram_client_goes_to_their_chat(installed, app):
     assert not installed.smtp.mailbox.wait_for(
         lambda m: m.subject.startswith("Ответ по обращению"), timeout=1
     )
+
+
+def test_a_reply_that_cannot_reach_the_client_is_reported_to_the_operator(installed, app):
+    installed.load_demo_kb()
+    nobody = {
+        "title": "Компрессор КВ-15 перегревается",
+        "description": "Звонок без контактов",
+        "channel": "phone",
+    }
+    item = seed_requests(installed.portal, installed.entity_type_id(), [nobody])[0]
+    installed.wait_idle()
+    _, answer = insert_first_suggestion(installed, item)
+    assert answer.status_code == 200, answer.text
+    installed.wait_idle()
+    with app.app_context():
+        portal = db.session.scalars(select(Portal)).one()
+        listed = {"filter": {"ENTITY_ID": item["id"], "ENTITY_TYPE": f"dynamic_{installed.entity_type_id()}"}}
+        comments = (
+            client_for(portal.id, app.config["SETTINGS"]).call("crm.timeline.comment.list", listed).result
+        )
+        db.session.remove()
+    assert any(c["COMMENT"].startswith("Ответ клиенту не доставлен: у клиента нет") for c in comments)
+    notices = requests.get(f"{installed.portal_url}/sandbox/api/notifications?user_id=1", timeout=10).json()
+    assert any(f"(#{item['id']}) не доставлен клиенту" in n["message"] for n in notices)

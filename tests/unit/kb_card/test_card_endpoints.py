@@ -41,7 +41,10 @@ def test_inserting_an_article_as_text_posts_it_to_the_timeline_and_records_its_u
     answer = client.post(INSERT, json={"article_id": fault.id, "mode": "text"}, headers=frame_headers())
 
     assert answer.status_code == 200, answer.json
-    assert answer.json["message"] == "Отправлено клиенту и в ленту"
+    assert (
+        answer.json["message"]
+        == "Ответ отправляется клиенту, копия — в ленте; если доставить его не удастся, придёт уведомление"
+    )
     [comment] = posted_comments(b24)
     assert (comment["ENTITY_ID"], comment["ENTITY_TYPE"]) == (24, f"dynamic_{ETID}")
     assert comment["COMMENT"].startswith(POWER_FAULT["title"])

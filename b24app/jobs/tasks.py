@@ -6,10 +6,11 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import select
 
 from ..bitrix.errors import B24NotFound
 from ..extensions import db
-from ..models import InboxEvent, Job, Portal, PortalStatus, utcnow
+from ..models import InboxEvent, Job, OneCRequestLink, Portal, PortalStatus, ServiceRequest, utcnow
 from ..services import history, mirror, pipeline
 from ..services.fields import FieldMap
 from ..services.pipeline import PipelineContext
@@ -22,6 +23,15 @@ log = logging.getLogger(__name__)
 
 ITEM_EVENTS = {"ONCRMDYNAMICITEMADD", "ONCRMDYNAMICITEMUPDATE", "ONCRMDYNAMICITEMDELETE"}
 TIMELINE_EVENTS = {"ONCRMACTIVITYADD": "request.activity", "ONCRMTIMELINECOMMENTADD": "request.comment"}
+# A client's data fixed in their card (contact details, requisites): requests held back from 1C for
+# it are checked again without waiting for the request itself to change.
+CLIENT_EVENTS = {
+    "ONCRMCONTACTUPDATE": "contact_id",
+    "ONCRMREQUISITEADD": "requisite_id",
+    "ONCRMREQUISITEUPDATE": "requisite_id",
+}
+REQUISITE_OWNERS = {"4": "company_id", "3": "contact_id"}  # crm.requisite ENTITY_TYPE_ID
+RECHECK_LIMIT = 100
 
 
 def _settings():
@@ -62,6 +72,9 @@ def process_event(job: Job) -> None:
             portal_id=portal.id,
             dedupe_key=f"onec.company_changed:{portal.id}:{company_id}",
         )
+        _recheck(portal, "company_id", company_id)
+    elif inbox.event in CLIENT_EVENTS:
+        _recheck(portal, CLIENT_EVENTS[inbox.event], _event_object_id(data))
     elif inbox.event in TIMELINE_EVENTS:
         kind = TIMELINE_EVENTS[inbox.event]
         object_id = _event_object_id(data)
@@ -71,6 +84,51 @@ def process_event(job: Job) -> None:
     else:
         log.debug("portal %s: event %s needs no work here", portal.domain, inbox.event)
     inbox.processed_at = utcnow()
+
+
+def _recheck(portal: Portal, key: str, object_id: int) -> None:
+    queue.enqueue(
+        "request.recheck_client",
+        {key: object_id},
+        portal_id=portal.id,
+        dedupe_key=f"request.recheck_client:{portal.id}:{key}:{object_id}",
+    )
+
+
+@handles("request.recheck_client")
+def recheck_client(job: Job) -> None:
+    """Requests of this company or contact that wait for the client's data to be fixed sync again."""
+    portal = _active_portal(job)
+    payload = dict(job.payload)
+    if "requisite_id" in payload:
+        client = client_for(portal.id, current_app.config["SETTINGS"])
+        try:
+            requisite = client.call("crm.requisite.get", {"id": payload["requisite_id"]}).result or {}
+        except B24NotFound:
+            return
+        key = REQUISITE_OWNERS.get(str(requisite.get("ENTITY_TYPE_ID")))
+        if key is None:
+            return
+        payload = {key: int(requisite.get("ENTITY_ID") or 0)}
+    key, owner = next(iter(payload.items()))
+    column = ServiceRequest.company_id if key == "company_id" else ServiceRequest.contact_id
+    rows = db.session.execute(
+        select(ServiceRequest.b24_id, OneCRequestLink.problems)
+        .join(OneCRequestLink, OneCRequestLink.request_id == ServiceRequest.id)
+        .where(
+            ServiceRequest.portal_id == portal.id,
+            column == owner,
+            ServiceRequest.deleted.is_(False),
+            OneCRequestLink.onec_ref.is_(None),
+        )
+        .order_by(ServiceRequest.id.desc())
+        .limit(RECHECK_LIMIT)
+    ).all()
+    held = [row.b24_id for row in rows if row.problems]
+    for b24_id in held:
+        enqueue_request_sync(portal.id, b24_id, priority=3)
+    if held:
+        log.info("portal %s: %s %s changed, %d request(s) checked again", portal.id, key, owner, len(held))
 
 
 def _event_object_id(data: dict) -> int:

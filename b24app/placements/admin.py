@@ -35,6 +35,7 @@ JOB_LABELS = {
     "request.sync": _l("Обновление обращения"),
     "request.activity": _l("Письмо или звонок по обращению"),
     "request.comment": _l("Комментарий по обращению"),
+    "request.recheck_client": _l("Проверка данных клиента для 1С"),
     "notify.client": _l("Уведомление клиенту"),
     "client.reply": _l("Ответ клиенту из карточки"),
     "survey.answered": _l("Ответ на опрос"),

@@ -188,3 +188,54 @@ def test_the_operator_asks_1c_for_its_changes_now(installed, app):
     assert (
         requests.post(f"{installed.app_url}/frame-api/onec/refresh", json={}, timeout=10).status_code == 401
     )
+
+
+def test_fixing_the_clients_inn_in_their_card_sends_the_waiting_request_to_1c(connected, app):
+    with app.app_context():
+        portal = db.session.scalars(select(Portal)).one()
+        client = client_for(portal.id, app.config["SETTINGS"])
+        company = client.call("crm.company.add", {"fields": {"TITLE": "Новый Завод ООО"}}).result
+        contact = client.call(
+            "crm.contact.add",
+            {
+                "fields": {
+                    "NAME": "Пётр",
+                    "LAST_NAME": "Новиков",
+                    "COMPANY_ID": company,
+                    "EMAIL": [{"VALUE": "novikov@newplant.example", "VALUE_TYPE": "WORK"}],
+                }
+            },
+        ).result
+        requisite = client.call(
+            "crm.requisite.add",
+            {
+                "fields": {
+                    "ENTITY_TYPE_ID": 4,
+                    "ENTITY_ID": company,
+                    "PRESET_ID": 1,
+                    "NAME": "Реквизиты",
+                    "RQ_COMPANY_NAME": "Новый Завод ООО",
+                    "RQ_INN": "7707083894",
+                    "RQ_KPP": "770701001",
+                }
+            },
+        ).result
+        b24_id = client.call(
+            "crm.item.add",
+            {
+                "entityTypeId": connected.entity_type_id(),
+                "fields": {"title": "Не работает пресс", "companyId": company, "contactId": contact},
+            },
+        ).result["item"]["id"]
+        db.session.remove()
+    settle(connected)
+    problems = eventually(
+        lambda: (link(app, b24_id) or None) and link(app, b24_id).problems, what="INN refused"
+    )
+    assert any("ИНН" in str(p) for p in problems) and mirror(app, b24_id).onec_ref is None
+    with app.app_context():  # the operator corrects the check digit in the company's requisites
+        client.call("crm.requisite.update", {"id": requisite, "fields": {"RQ_INN": "7707083893"}})
+        db.session.remove()
+    settle(connected)
+    ref = eventually(lambda: mirror(app, b24_id).onec_ref, what="the «Заявка» after the fix")
+    assert ref and not link(app, b24_id).problems

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Portal, ServiceRequest, utcnow
+from ..models import Department, Portal, ServiceRequest, utcnow
 from ..services.calendar import BusinessCalendar, russian_calendar
 from ..services.fields import CHANNELS, REQUEST_TYPES
 from ..services.metrics import Filters, Report, compute
@@ -244,10 +244,19 @@ def _filters_or_400() -> Filters:
 def report_page():
     frame = validate_frame()
     report, charts = build(frame.portal, Filters())
+    used = select(ServiceRequest.group_id).where(
+        ServiceRequest.portal_id == frame.portal.id, ServiceRequest.group_id.is_not(None)
+    )
+    groups = db.session.execute(
+        select(Department.department_id, Department.name)
+        .where(Department.portal_id == frame.portal.id, Department.department_id.in_(used))
+        .order_by(Department.name)
+    ).all()
     return render_template(
         "frames/report.html",
         report=report,
         charts=charts,
+        groups=groups,
         rows=report_rows(report),
         targets=TARGETS,
         types=REQUEST_TYPES,

@@ -30,6 +30,16 @@ def test_report_page_shows_the_figures_and_exports_csv(installed):
         f"{installed.app_url}/frame-api/report?channel=email", headers=headers, timeout=10
     )
     assert filtered.status_code == 200
+    # The groups the requests were routed to are offered, and each narrows the figures to its requests.
+    select_html = page.text[page.text.index('name="group"') :].split("</select>")[0]
+    groups = re.findall(r'<option value="(\d+)">([^<]+)</option>', select_html)
+    assert groups, "the group filter lists the departments requests went to"
+    counts = []
+    for gid, _name in groups:
+        part = requests.get(f"{installed.app_url}/frame-api/report?group={gid}", headers=headers, timeout=10)
+        assert part.status_code == 200
+        counts.append(int(re.search(r'id="report-count">(\d+)<', part.text).group(1)))
+    assert sum(counts) <= 4 and all(n >= 1 for n in counts)
 
     csv = requests.get(f"{installed.app_url}/frame-api/report.csv", headers=headers, timeout=10)
     assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")

@@ -68,5 +68,9 @@ def load_surveys(portal_id: int) -> list[SurveyFacts]:
     return [SurveyFacts(request_id=b24_id, score=score, nps=nps) for b24_id, score, nps in rows]
 
 
-def kb_signals(portal_id: int) -> list[str]:
-    return list(db.session.scalars(select(KbUse.signal).where(KbUse.portal_id == portal_id)))
+def kb_signals(portal_id: int) -> list[tuple[int | None, str]]:
+    """(request Bitrix24 id, signal) of every use of an article from a card."""
+    rows = db.session.execute(
+        select(KbUse.request_b24_id, KbUse.signal).where(KbUse.portal_id == portal_id)
+    ).all()
+    return [(request_id, signal) for request_id, signal in rows]

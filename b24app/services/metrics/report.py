@@ -127,7 +127,7 @@ def repeat_contacts(rows: list[RequestFacts], history: list[RequestFacts], windo
 def compute(
     facts: Iterable[RequestFacts],
     surveys: Iterable[SurveyFacts] = (),
-    kb_signals: Iterable[str] = (),
+    kb_signals: Iterable[tuple[int | None, str]] = (),
     *,
     calendar: BusinessCalendar | None,
     filters: Filters | None = None,
@@ -144,7 +144,8 @@ def compute(
     resolved = [r for r in rows if r.resolved_at or r.state in RESOLVED_STATES]
     open_rows = [r for r in rows if r.state in OPEN_STATES]
     breached = [r for r in rows if r.breached]
-    signals = Counter(kb_signals)
+    # «Helped / did not help» of the admitted requests only, like every other figure.
+    signals = Counter(signal for request_id, signal in kb_signals if request_id in ids)
     frt_durations, frt_within = frt(rows, calendar)
     ages = [(now - r.created).total_seconds() / 3600 for r in open_rows]
     return Report(

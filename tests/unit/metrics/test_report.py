@@ -92,15 +92,19 @@ def test_repeat_contacts_count_the_same_client_and_type_within_the_window():
 def test_reopen_rate_fcr_and_kb_usage_over_resolved_requests():
     rows = [
         facts(1, public_replies=1, kb_inserted=True),  # first contact resolution
-        facts(2, public_replies=1, reopened=1),  # reopened: not FCR
+        facts(2, public_replies=1, reopened=1, agent_id=7),  # reopened: not FCR
         facts(3, public_replies=3, kb_inserted=True),
         facts(4, state="in_work", public_replies=1),  # not resolved: in none of these
     ]
-    report = compute(rows, kb_signals=["helped", "helped", "not_helped", "inserted"], calendar=CAL, now=NOW)
+    signals = [(1, "helped"), (3, "helped"), (2, "not_helped"), (1, "inserted"), (4, "not_helped")]
+    report = compute(rows, kb_signals=signals, calendar=CAL, now=NOW)
     assert report.reopen_rate == pytest.approx(1 / 3)
     assert report.fcr == pytest.approx(1 / 3)
     assert report.kb_usage == pytest.approx(2 / 3)
-    assert report.kb_helpful == pytest.approx(2 / 3)
+    assert report.kb_helpful == pytest.approx(2 / 4)
+    # Signals follow the report's filters like every other figure: here request 2 alone is admitted.
+    only_two = compute(rows, kb_signals=signals, calendar=CAL, now=NOW, filters=Filters(agent_id=7))
+    assert only_two.kb_helpful == 0
 
 
 def test_load_counts_open_requests_per_agent_and_group_and_backlog_age():

@@ -21,6 +21,7 @@ from ..services.onec_link import (
     OneCLinkError,
     check_connection,
     connection_of,
+    issue_hmac_secret,
     issue_push_token,
     set_connection,
 )
@@ -108,12 +109,20 @@ def check():
 @frame_api
 def token():
     portal = _admin_call()
+    body = request.get_json(silent=True)
+    signed = body.get("hmac", False) if isinstance(body, dict) else False
+    if not isinstance(signed, bool):
+        abort(400, description=_("hmac — true или false"))
     issued = issue_push_token(portal)
+    secret = issue_hmac_secret(portal) if signed else None
     db.session.commit()
     push_url = f"{current_app.config['SETTINGS'].app_base_url}/api/1c/v1/events"
-    return jsonify(
-        token=issued, push_url=push_url, message=_("Сохраните токен в 1С сейчас: он показывается один раз")
+    message = (
+        _("Сохраните токен и секрет подписи в 1С сейчас: они показываются один раз")
+        if signed
+        else _("Сохраните токен в 1С сейчас: он показывается один раз")
     )
+    return jsonify(token=issued, hmac_secret=secret, push_url=push_url, message=message)
 
 
 @bp.post("/frame-api/admin/onec/sync")

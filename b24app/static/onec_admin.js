@@ -39,8 +39,13 @@
         .catch(function (error) { say("onec-connection-result", error.message, false); });
     });
     pane.querySelector("#onec-token").addEventListener("click", function () {
-      window.sd.api("/frame-api/admin/onec/token", {method: "POST", json: {}})
-        .then(function (body) { say("onec-token-result", body.message + ": " + body.token, true); })
+      var signed = pane.querySelector("#onec-token-hmac").checked;
+      window.sd.api("/frame-api/admin/onec/token", {method: "POST", json: {hmac: signed}})
+        .then(function (body) {
+          var text = body.message + ": " + body.token;
+          if (body.hmac_secret) { text += "; " + t("секрет подписи: ") + body.hmac_secret; }
+          say("onec-token-result", text, true);
+        })
         .catch(function (error) { say("onec-token-result", error.message, false); });
     });
     pane.querySelector("#onec-sync").addEventListener("click", function () {

@@ -166,3 +166,24 @@ def test_health_answers_without_auth(client):
     answer = client.get("/api/1c/v1/health")
     assert answer.status_code == 200
     assert answer.get_json()["status"] == "ok" and answer.get_json()["time"].endswith("Z")
+
+
+def test_the_admin_issues_a_token_with_a_signing_secret_from_the_1c_tab(client, ctx):
+    from b24app.placements.frames import FrameUser, issue_token
+
+    portal = make_portal()
+    headers = {"X-Frame-Token": issue_token(portal, FrameUser(1, "Анна", True), "DEFAULT", {}, "ru")}
+    issue = "/frame-api/admin/onec/token"
+    plain = client.post(issue, json={}, headers=headers).get_json()
+    assert plain["hmac_secret"] is None
+    assert _push(client, plain["token"], {"items": [ITEM]}).status_code == 202
+    signed = client.post(issue, json={"hmac": True}, headers=headers).get_json()
+    assert "секрет подписи" in signed["message"]
+    body = json.dumps({"items": [{**ITEM, "seq": ITEM["seq"] + 1}]}).encode()
+    signature = "sha256=" + hmac.new(signed["hmac_secret"].encode(), body, hashlib.sha256).hexdigest()
+    assert _push(client, signed["token"], body).status_code == 403  # unsigned pushes are refused now
+    assert _push(client, signed["token"], body, headers={"X-Signature": signature}).status_code == 202
+    assert _push(client, plain["token"], body, headers={"X-Signature": signature}).status_code == 401
+    operator = {"X-Frame-Token": issue_token(portal, FrameUser(2, "Иван", False), "DEFAULT", {}, "ru")}
+    assert client.post(issue, json={"hmac": True}, headers=operator).status_code == 403
+    assert client.post(issue, json={"hmac": "yes"}, headers=headers).status_code == 400

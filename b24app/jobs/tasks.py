@@ -25,13 +25,9 @@ ITEM_EVENTS = {"ONCRMDYNAMICITEMADD", "ONCRMDYNAMICITEMUPDATE", "ONCRMDYNAMICITE
 TIMELINE_EVENTS = {"ONCRMACTIVITYADD": "request.activity", "ONCRMTIMELINECOMMENTADD": "request.comment"}
 # A client's data fixed in their card (contact details, requisites): requests held back from 1C for
 # it are checked again without waiting for the request itself to change.
-CLIENT_EVENTS = {
-    "ONCRMCONTACTUPDATE": "contact_id",
-    "ONCRMREQUISITEADD": "requisite_id",
-    "ONCRMREQUISITEUPDATE": "requisite_id",
-}
-REQUISITE_OWNERS = {"4": "company_id", "3": "contact_id"}  # crm.requisite ENTITY_TYPE_ID
+REQUISITE_EVENTS = {"ONCRMREQUISITEADD", "ONCRMREQUISITEUPDATE"}
 RECHECK_LIMIT = 100
+RECHECK_DEBOUNCE_SECONDS = 30  # a counterparty sync fires requisite events by the thousand
 
 
 def _settings():
@@ -73,8 +69,18 @@ def process_event(job: Job) -> None:
             dedupe_key=f"onec.company_changed:{portal.id}:{company_id}",
         )
         _recheck(portal, "company_id", company_id)
-    elif inbox.event in CLIENT_EVENTS:
-        _recheck(portal, CLIENT_EVENTS[inbox.event], _event_object_id(data))
+    elif inbox.event == "ONCRMCONTACTUPDATE":
+        _recheck(portal, "contact_id", _event_object_id(data))
+    elif inbox.event in REQUISITE_EVENTS:
+        # The event names the requisite only; asking whose it is would cost a REST call per event, and a
+        # counterparty sync fires thousands. One debounced job re-checks the held requests instead.
+        queue.enqueue(
+            "request.recheck_client",
+            {"held": True},
+            portal_id=portal.id,
+            dedupe_key=f"request.recheck_client:{portal.id}:held",
+            run_at=utcnow() + timedelta(seconds=RECHECK_DEBOUNCE_SECONDS),
+        )
     elif inbox.event in TIMELINE_EVENTS:
         kind = TIMELINE_EVENTS[inbox.event]
         object_id = _event_object_id(data)
@@ -99,36 +105,29 @@ def _recheck(portal: Portal, key: str, object_id: int) -> None:
 def recheck_client(job: Job) -> None:
     """Requests of this company or contact that wait for the client's data to be fixed sync again."""
     portal = _active_portal(job)
-    payload = dict(job.payload)
-    if "requisite_id" in payload:
-        client = client_for(portal.id, current_app.config["SETTINGS"])
-        try:
-            requisite = client.call("crm.requisite.get", {"id": payload["requisite_id"]}).result or {}
-        except B24NotFound:
-            return
-        key = REQUISITE_OWNERS.get(str(requisite.get("ENTITY_TYPE_ID")))
-        if key is None:
-            return
-        payload = {key: int(requisite.get("ENTITY_ID") or 0)}
-    key, owner = next(iter(payload.items()))
-    column = ServiceRequest.company_id if key == "company_id" else ServiceRequest.contact_id
-    rows = db.session.execute(
+    held_only = bool(job.payload.get("held"))
+    query = (
         select(ServiceRequest.b24_id, OneCRequestLink.problems)
         .join(OneCRequestLink, OneCRequestLink.request_id == ServiceRequest.id)
         .where(
             ServiceRequest.portal_id == portal.id,
-            column == owner,
             ServiceRequest.deleted.is_(False),
             OneCRequestLink.onec_ref.is_(None),
+            OneCRequestLink.problems_hash.is_not(None),
         )
         .order_by(ServiceRequest.id.desc())
         .limit(RECHECK_LIMIT)
-    ).all()
+    )
+    if not held_only:
+        key, owner = next((k, int(v)) for k, v in job.payload.items() if k in ("company_id", "contact_id"))
+        column = ServiceRequest.company_id if key == "company_id" else ServiceRequest.contact_id
+        query = query.where(column == owner)
+    rows = db.session.execute(query).all()
     held = [row.b24_id for row in rows if row.problems]
     for b24_id in held:
         enqueue_request_sync(portal.id, b24_id, priority=3)
     if held:
-        log.info("portal %s: %s %s changed, %d request(s) checked again", portal.id, key, owner, len(held))
+        log.info("portal %s: client data changed, %d held request(s) checked again", portal.id, len(held))
 
 
 def _event_object_id(data: dict) -> int:

@@ -11,6 +11,7 @@ import requests
 from sqlalchemy import select, update
 
 from b24app.extensions import db
+from b24app.jobs import tasks
 from b24app.models import Job, JobStatus, Portal, utcnow
 from b24app.services.portals import client_for
 
@@ -190,7 +191,8 @@ def test_the_operator_asks_1c_for_its_changes_now(installed, app):
     )
 
 
-def test_fixing_the_clients_inn_in_their_card_sends_the_waiting_request_to_1c(connected, app):
+def test_fixing_the_clients_inn_in_their_card_sends_the_waiting_request_to_1c(connected, app, monkeypatch):
+    monkeypatch.setattr(tasks, "RECHECK_DEBOUNCE_SECONDS", 0)  # the test does not wait half a minute
     with app.app_context():
         portal = db.session.scalars(select(Portal)).one()
         client = client_for(portal.id, app.config["SETTINGS"])
@@ -239,3 +241,29 @@ def test_fixing_the_clients_inn_in_their_card_sends_the_waiting_request_to_1c(co
     settle(connected)
     ref = eventually(lambda: mirror(app, b24_id).onec_ref, what="the «Заявка» after the fix")
     assert ref and not link(app, b24_id).problems
+
+
+def test_adding_an_email_to_the_contact_checks_the_waiting_request_again(connected, app):
+    with app.app_context():
+        portal = db.session.scalars(select(Portal)).one()
+        client = client_for(portal.id, app.config["SETTINGS"])
+        contact = client.call(
+            "crm.contact.add", {"fields": {"NAME": "Ольга", "LAST_NAME": "Смирнова"}}
+        ).result
+        fields = {"title": "Консультация по гарантии", "contactId": contact}
+        b24_id = client.call(
+            "crm.item.add", {"entityTypeId": connected.entity_type_id(), "fields": fields}
+        ).result["item"]["id"]
+        db.session.remove()
+    settle(connected)
+    problems = eventually(
+        lambda: (link(app, b24_id) or None) and link(app, b24_id).problems, what="no contacts"
+    )
+    assert any("телефона" in p for p in problems)
+    with app.app_context():
+        email = [{"VALUE": "smirnova@example.ru", "VALUE_TYPE": "WORK"}]
+        client.call("crm.contact.update", {"id": contact, "fields": {"EMAIL": email}})
+        db.session.remove()
+    settle(connected)
+    # Checked again at once: what is left to fix no longer names the contact details.
+    eventually(lambda: not any("телефона" in p for p in link(app, b24_id).problems), what="the recheck")

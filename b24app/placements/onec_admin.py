@@ -37,6 +37,14 @@ PORTAL_TZ = ZoneInfo("Europe/Moscow")
 OBJECT_KINDS = ("request", "counterparty", "interaction", "feed", "connection", "event")
 DIRECTION_LABELS = {"to_1c": _l("в 1С"), "from_1c": _l("из 1С")}
 RESULT_LABELS = {"ok": _l("успешно"), "error": _l("ошибка"), "retry": _l("повтор")}
+OBJECT_LABELS = {
+    "request": _l("заявка"),
+    "counterparty": _l("контрагент"),
+    "interaction": _l("взаимодействие"),
+    "feed": _l("журнал изменений"),
+    "connection": _l("подключение"),
+    "event": _l("событие из 1С"),
+}
 
 
 def _admin_call():
@@ -68,6 +76,7 @@ def tab():
         push_url=f"{current_app.config['SETTINGS'].app_base_url}/api/1c/v1/events",
         directions=DIRECTION_LABELS,
         results=RESULT_LABELS,
+        object_labels=OBJECT_LABELS,
         objects=OBJECT_KINDS,
     )
 
@@ -209,4 +218,5 @@ def exchange_log():
         page=page,
         directions=DIRECTION_LABELS,
         results=RESULT_LABELS,
+        object_labels=OBJECT_LABELS,
     )

@@ -67,6 +67,11 @@ def test_an_admin_adds_a_rule_and_sees_it_in_the_tab(client, portal):
     assert "Срочные из Екатеринбурга" in html
     assert "Инженеры 1 линии" in html
     assert "Игорь Петров" in html
+    conditions = (
+        "Техническая поддержка; срочность: критическая; срочность: высокая; компании: 17, 18; "
+        "слова: стоит линия, авария"
+    )
+    assert conditions in html
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,7 @@ PERIODIC: list[Periodic] = [
     Periodic("onec.pull", 300),
     Periodic("onec.sync_counterparties", 3600),
     Periodic("survey.remind", 1800),
+    Periodic("requests.autoclose", 3600),
 ]
 
 

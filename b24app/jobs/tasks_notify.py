@@ -6,7 +6,7 @@ from flask import current_app
 
 from ..extensions import db
 from ..models import ClientNotification, Job, Portal, PortalStatus, ServiceRequest, Survey, utcnow
-from ..services import client_reply, notify, survey, survey_reminders
+from ..services import autoclose, client_reply, notify, survey, survey_reminders
 from ..services.portals import client_for
 from .registry import PermanentJobError, handles
 from .tasks import enqueue_request_sync
@@ -45,6 +45,13 @@ def deliver_notification(job: Job) -> None:
 def remind_surveys(job: Job) -> None:
     """Periodic: one reminder about each survey left unanswered for a few days."""
     survey_reminders.remind(_portal(job), utcnow())
+
+
+@handles("requests.autoclose")
+def autoclose_requests(job: Job) -> None:
+    """Periodic: resolved requests the client left unanswered for the portal's number of days close."""
+    portal = _portal(job)
+    autoclose.close_silent(portal, client_for(portal.id, current_app.config["SETTINGS"]), utcnow())
 
 
 @handles("survey.answered")

@@ -15,7 +15,7 @@ from ..bitrix.errors import B24Error
 from ..extensions import db
 from ..jobs import queue
 from ..models import Job, JobStatus, RequestState
-from ..services import webform
+from ..services import autoclose, webform
 from ..services.portals import client_for
 from ..services.setup import run_setup
 from ..services.stages import STATE_LABELS
@@ -40,6 +40,7 @@ JOB_LABELS = {
     "client.reply": _l("Ответ клиенту из карточки"),
     "survey.answered": _l("Ответ на опрос"),
     "survey.remind": _l("Напоминание об опросе"),
+    "requests.autoclose": _l("Автозакрытие решённых обращений"),
     "webform.create": _l("Обращение с веб-формы"),
     "routing.sync_agents": _l("Список сотрудников"),
     "routing.assign_queue": _l("Очередь группы"),
@@ -97,6 +98,8 @@ def main_page():
         report=report,
         form_url=form_url,
         form_enabled=webform.form_enabled(portal),
+        close_after_days=autoclose.close_after_days(portal),
+        max_close_days=autoclose.MAX_DAYS,
         form_stuck=webform.stuck(portal.id) if frame.user.is_admin else [],
         dead_jobs=_dead_jobs(portal.id) if frame.user.is_admin else [],
         job_labels=JOB_LABELS,
@@ -131,6 +134,26 @@ def save_stage_map():
     portal.settings = settings
     db.session.commit()
     return jsonify(stage_map=settings["stage_map"])
+
+
+@bp.put("/frame-api/admin/autoclose")
+@frame_api
+def save_autoclose():
+    call = g.call
+    admin_required(call)
+    body = request.get_json(silent=True)
+    days = body.get("days") if isinstance(body, dict) else None
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= autoclose.MAX_DAYS:
+        abort(
+            400,
+            description=_(
+                "Через сколько дней закрывать: целое число от 0 до %(max)s (0 — не закрывать)",
+                max=autoclose.MAX_DAYS,
+            ),
+        )
+    autoclose.set_close_after_days(call.portal, days)
+    db.session.commit()
+    return jsonify(days=days)
 
 
 @bp.put("/frame-api/admin/web-form")

@@ -53,6 +53,18 @@
         .catch(function (error) { requeue.disabled = false; result.textContent = error.message; result.className = "error"; });
     });
   }
+  var autoclose = document.getElementById("autoclose");
+  if (autoclose && autoclose.querySelector("button")) {
+    autoclose.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var result = document.getElementById("autoclose-result");
+      var days = parseInt(autoclose.querySelector("[name=days]").value, 10);
+      window.sd.api("/frame-api/admin/autoclose", {method: "PUT", json: {days: isNaN(days) ? null : days}})
+        .then(function () { result.textContent = t("Сохранено"); result.className = "ok"; })
+        .catch(function (error) { result.textContent = error.message; result.className = "error"; });
+    });
+    window.sd.enable(autoclose);
+  }
   var form = document.getElementById("stage-map");
   if (!form || form.getAttribute("data-editable") !== "1") { return; }
   form.addEventListener("submit", function (event) {

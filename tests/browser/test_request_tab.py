@@ -79,3 +79,24 @@ def test_the_field_column_shows_the_widget_with_a_ticking_sla_countdown(installe
     assert widget.locator("#widget-state").inner_text() == "Новое"
     assert "Ответственный" in widget.locator("#widget-responsible").inner_text()
     page.locator("iframe[name^='uf-']").first.screenshot(path=os.path.join(ARTIFACTS, "card-widget.png"))
+
+
+def test_admin_sets_when_silent_resolved_requests_close(installed, page):  # noqa: F811
+    page.goto(f"{installed.portal_url}/marketplace/app/")
+    frame = page.frame_locator("iframe").first
+    form = frame.locator("#autoclose")
+    form.wait_for(timeout=15000)
+    assert form.locator("[name=days]").input_value() == "7"  # a week by default
+    form.locator("[name=days]").fill("500")
+    form.locator("button[type=submit]").click()  # the browser holds the form back: at most 90 days
+    assert form.locator("[name=days]").evaluate("input => input.validity.valid") is False
+    assert frame.locator("#autoclose-result").inner_text() == ""
+    form.locator("[name=days]").fill("4")
+    form.locator("button[type=submit]").click()
+    frame.locator("#autoclose-result.ok").wait_for(timeout=10000)
+    with installed.app.app_context():
+        from b24app.models import Portal
+        from b24app.services import autoclose
+
+        assert autoclose.close_after_days(db.session.scalars(select(Portal)).one()) == 4
+        db.session.remove()

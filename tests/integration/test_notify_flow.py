@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 import requests
 from sqlalchemy import select
 
 from b24app.extensions import db
+from b24app.jobs import queue
 from b24app.models import Portal, ServiceRequest
+from b24app.services import autoclose
 from b24app.services.portals import client_for
 from sandbox import demo_data
 from sandbox.portal import seed_requests
@@ -198,3 +201,60 @@ def test_a_client_who_wrote_in_telegram_is_answered_there_and_by_email_once_the_
     mail = _eventually(lambda: installed.smtp.mailbox.messages(CLIENT_EMAIL))
     assert [m.subject for m in mail] == [f"Обращение №{item['id']} взято в работу"]
     assert len(replies()) == 1
+
+
+def _age_resolution(app, item: dict, days: int) -> None:
+    """The request was resolved that many days ago (the test does not wait a week)."""
+    with app.app_context():
+        req = db.session.scalars(select(ServiceRequest).where(ServiceRequest.b24_id == int(item["id"]))).one()
+        req.resolved_at = req.resolved_at - timedelta(days=days)
+        db.session.commit()
+        db.session.remove()
+
+
+def _run_autoclose(stack, app) -> None:
+    with app.app_context():
+        portal = db.session.scalars(select(Portal)).one()
+        queue.enqueue("requests.autoclose", {}, portal_id=portal.id)
+        db.session.commit()
+        db.session.remove()
+    stack.wait_idle()
+
+
+def test_a_resolved_request_the_client_leaves_unanswered_closes_after_a_week_once(installed, app):
+    silent, recent = _one_request(installed), _one_request(installed)
+    for item in (silent, recent):
+        _move_to(installed, app, item, "resolved")
+    _age_resolution(app, silent, 8)
+    _age_resolution(app, recent, 2)
+    _run_autoclose(installed, app)
+    _run_autoclose(installed, app)  # a second run (or worker) closes nothing twice
+
+    closed = _eventually(lambda: _state(app, silent) == "closed")
+    assert closed and _state(app, recent) == "resolved"
+    assert len(_comments(installed, app, silent, "закрыто автоматически")) == 1
+    assert _comments(installed, app, recent, "закрыто автоматически") == []
+    subjects = [m.subject for m in installed.smtp.mailbox.messages(CLIENT_EMAIL)]
+    assert f"Обращение №{silent['id']} закрыто" in subjects  # the client is told, as for any closing
+
+
+def test_autoclose_is_off_at_zero_days(installed, app):
+    item = _one_request(installed)
+    _move_to(installed, app, item, "resolved")
+    _age_resolution(app, item, 30)
+    with app.app_context():
+        portal = db.session.scalars(select(Portal)).one()
+        autoclose.set_close_after_days(portal, 0)
+        db.session.commit()
+        db.session.remove()
+    _run_autoclose(installed, app)
+    assert _state(app, item) == "resolved"
+
+
+def _state(app, item: dict) -> str:
+    with app.app_context():
+        state = db.session.scalars(
+            select(ServiceRequest.state).where(ServiceRequest.b24_id == int(item["id"]))
+        ).one()
+        db.session.remove()
+        return state

@@ -145,3 +145,19 @@ def test_a_first_visit_while_a_worker_writes_waits_for_it_and_seeds_the_defaults
     assert waited >= 0.4  # it waited for the worker instead of failing at once
     seeded = select(NotificationTemplate.event).where(NotificationTemplate.portal_id == portal.id)
     assert set(db.session.scalars(seeded)) == set(NotifyEvent.ALL)
+
+
+@pytest.mark.parametrize("days", [True, "7", -1, 91, None, 2.5])
+def test_autoclose_days_out_of_range_are_refused_and_nothing_changes(client, portal, days):
+    from b24app.services import autoclose
+
+    answer = client.put("/frame-api/admin/autoclose", json={"days": days}, headers=_headers(portal))
+    assert answer.status_code == 400 and "от 0 до 90" in str(answer.get_json())
+    db.session.expire_all()
+    assert autoclose.close_after_days(db.session.get(Portal, portal.id)) == autoclose.DEFAULT_DAYS
+
+
+def test_only_an_admin_sets_autoclose(client, portal):
+    url = "/frame-api/admin/autoclose"
+    assert client.put(url, json={"days": 3}, headers=_headers(portal, admin=False)).status_code == 403
+    assert client.put(url, json={"days": 3}, headers=_headers(portal)).json == {"days": 3}

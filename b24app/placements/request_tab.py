@@ -24,6 +24,22 @@ def _mirrored(portal_id: int, b24_id: int) -> ServiceRequest | None:
     ).first()
 
 
+def mirrored_or_synced(portal_id: int, b24_id: int) -> ServiceRequest | None:
+    """The request from the mirror; when it is not there yet, its sync is queued (urgently: someone is
+    looking at its card) and None is returned."""
+    req = _mirrored(portal_id, b24_id)
+    if req is None:
+        enqueue(
+            "request.sync",
+            {"b24_id": b24_id},
+            portal_id=portal_id,
+            dedupe_key=f"request.sync:{portal_id}:{b24_id}",
+            priority=10,
+        )
+        db.session.commit()
+    return req
+
+
 def _stage_name(portal, stage_id: str) -> str:
     for stage in (portal.settings or {}).get("stages", []):
         if stage.get("status_id") == stage_id:
@@ -47,16 +63,7 @@ def request_tab():
         b24_id = 0
     if b24_id <= 0:
         abort(400, description=_("В PLACEMENT_OPTIONS нет ID обращения."))
-    req = _mirrored(frame.portal.id, b24_id)
-    if req is None:
-        enqueue(
-            "request.sync",
-            {"b24_id": b24_id},
-            portal_id=frame.portal.id,
-            dedupe_key=f"request.sync:{frame.portal.id}:{b24_id}",
-            priority=10,
-        )
-        db.session.commit()
+    req = mirrored_or_synced(frame.portal.id, b24_id)
     sections = (
         render_sections(CardContext(frame.portal, req, frame.user.id, frame.user.is_admin, frame.lang))
         if req

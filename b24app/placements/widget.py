@@ -12,10 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from ..extensions import db
-from ..jobs.queue import enqueue
 from ..models import Decision, ServiceRequest
 from ..services.onec_link import connection_of
 from ..services.onec_rules import STATUS_TITLES
@@ -24,6 +21,7 @@ from ..services.stages import STATE_LABELS
 from .card import CardContext
 from .card_sla import sla_section
 from .frames import Frame, frame_headers, validate_frame
+from .request_tab import mirrored_or_synced
 
 bp = Blueprint("widget", __name__)
 bp.after_request(frame_headers)
@@ -68,22 +66,7 @@ def widget():
     if frame.placement != "USERFIELD_TYPE":
         abort(400, description=_("Этот адрес открывает поле карточки (USERFIELD_TYPE)."))
     b24_id = _item_id(frame)
-    req = None
-    if b24_id:
-        req = db.session.scalars(
-            select(ServiceRequest).where(
-                ServiceRequest.portal_id == frame.portal.id, ServiceRequest.b24_id == b24_id
-            )
-        ).first()
-        if req is None:
-            enqueue(
-                "request.sync",
-                {"b24_id": b24_id},
-                portal_id=frame.portal.id,
-                dedupe_key=f"request.sync:{frame.portal.id}:{b24_id}",
-                priority=10,
-            )
-            db.session.commit()
+    req = mirrored_or_synced(frame.portal.id, b24_id) if b24_id else None
     ctx = CardContext(frame.portal, req, frame.user.id, frame.user.is_admin, frame.lang) if req else None
     return render_template(
         "frames/widget.html",

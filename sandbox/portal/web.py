@@ -304,18 +304,7 @@ def create_web_blueprint() -> Blueprint:
                 for r in p.requisites.values()
                 if r["ENTITY_TYPE_ID"] == "4" and r["ENTITY_ID"] == str(company_id)
             ]
-            tabs = []
-            if p.app.installed:
-                tabs = [
-                    {
-                        "title": _placement_title(b),
-                        "frame": frame_view(
-                            b.handler, b.placement, {"ID": str(company_id)}, f"tab-{b.id}", 600
-                        ),
-                    }
-                    for b in p.placements
-                    if b.placement == "CRM_COMPANY_DETAIL_TAB"
-                ]
+            tabs = _detail_tabs(p, "CRM_COMPANY_DETAIL_TAB", company_id)
             timeline = _timeline("company", OWNER_COMPANY, company_id)
         return render_template(
             "company.html", company=row, requisites=requisites, tabs=tabs, timeline=timeline
@@ -329,18 +318,7 @@ def create_web_blueprint() -> Blueprint:
             if row is None:
                 abort(404)
             company = p.companies.get(int(row.get("COMPANY_ID") or 0))
-            tabs = []
-            if p.app.installed:
-                tabs = [
-                    {
-                        "title": _placement_title(b),
-                        "frame": frame_view(
-                            b.handler, b.placement, {"ID": str(contact_id)}, f"tab-{b.id}", 600
-                        ),
-                    }
-                    for b in p.placements
-                    if b.placement == "CRM_CONTACT_DETAIL_TAB"
-                ]
+            tabs = _detail_tabs(p, "CRM_CONTACT_DETAIL_TAB", contact_id)
             timeline = _timeline("contact", OWNER_CONTACT, contact_id)
         return render_template(
             "contact.html",
@@ -384,6 +362,20 @@ def create_web_blueprint() -> Blueprint:
         return render_template("events.html", rows=rows, bindings=bindings)
 
     return bp
+
+
+def _detail_tabs(p, placement: str, object_id: int) -> list[dict[str, Any]]:
+    """The app's tabs bound to a company or contact card, each a frame opened with the card's ID."""
+    if not p.app.installed:
+        return []
+    return [
+        {
+            "title": _placement_title(b),
+            "frame": frame_view(b.handler, b.placement, {"ID": str(object_id)}, f"tab-{b.id}", 600),
+        }
+        for b in p.placements
+        if b.placement == placement
+    ]
 
 
 def _contact_name(contact_id: int) -> str:

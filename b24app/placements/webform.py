@@ -1,6 +1,7 @@
 """The public web form a company puts on its site (a link or an iframe): clients send requests without a
 Bitrix24 account; while they type the subject, published knowledge-base articles that may answer it are
-offered. No login: the form's key names the portal; a signed, timed form token and a hidden field keep
+offered; the same key opens the portal's public knowledge base (/help/<key>). No login: the form's
+key names the portal; a signed, timed form token and a hidden field keep
 robots out, and one address may send a few requests per ten minutes."""
 
 from __future__ import annotations
@@ -8,14 +9,18 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ArticleStatus, KbArticle, Portal, utcnow
 from ..services import webform
 from ..services.kb.registry import registry
 from ..services.kb.replies import link_token
+from .card_kb import KIND_LABELS
 from .frames import public_headers
 
 log = logging.getLogger(__name__)
@@ -25,6 +30,14 @@ TOKEN_SALT = "sd-web-form"
 MIN_SECONDS = 2  # a person needs longer than this to fill the form in
 MAX_SECONDS = 24 * 3600
 SUGGESTIONS = 3
+HELP_RESULTS = 10
+HELP_LIST_LIMIT = 500
+HELP_GROUPS = {
+    "faq": _l("Частые вопросы"),
+    "fault": _l("Неисправности"),
+    "manual": _l("Инструкции"),
+    "warranty": _l("Гарантия"),
+}
 
 
 @bp.after_request
@@ -97,6 +110,12 @@ def suggest(key: str):
     if len(query) < 4:
         return jsonify(articles=[])
     found = registry.suggest(portal.id, query, k=SUGGESTIONS, count_gap=False)
+    articles = [{"title": a["title"], "url": a["url"]} for a in _public(portal, found)]
+    return jsonify(articles=articles)
+
+
+def _public(portal: Portal, found) -> list[dict]:
+    """Suggestions a client may read: published ones with a match, each with its signed link."""
     published = {
         a.id
         for a in db.session.query(KbArticle.id).filter(
@@ -106,9 +125,46 @@ def suggest(key: str):
         )
     }
     secret = current_app.config["SECRET_KEY"]
-    articles = [
-        {"title": s.title, "url": f"/kb/a/{link_token(secret, portal.id, s.article_id)}"}
+    return [
+        {
+            "title": s.title,
+            "url": f"/kb/a/{link_token(secret, portal.id, s.article_id)}",
+            "kind": str(KIND_LABELS.get(s.kind, s.kind)),
+        }
         for s in found
         if s.article_id in published and s.score > 0
     ]
-    return jsonify(articles=articles)
+
+
+@bp.get("/help/<key>")
+def help_center(key: str):
+    """The portal's public knowledge base: search, or every published article by kind; «not found»
+    leads to the form. Served with the form (same key and switch), embeddable the same way."""
+    portal = _portal(key)
+    query = " ".join(request.args.get("q", "").split())[:300]
+    results = groups = None
+    if query:
+        found = registry.suggest(portal.id, query, k=HELP_RESULTS, count_gap=False) if len(query) >= 3 else []
+        results = _public(portal, found)
+    else:
+        secret = current_app.config["SECRET_KEY"]
+        rows = db.session.execute(
+            select(KbArticle.id, KbArticle.kind, KbArticle.title, KbArticle.product)
+            .where(KbArticle.portal_id == portal.id, KbArticle.status == ArticleStatus.PUBLISHED)
+            .order_by(KbArticle.title)
+            .limit(HELP_LIST_LIMIT)
+        ).all()
+        by_kind: dict[str, list[dict]] = {}
+        for row in rows:
+            url = f"/kb/a/{link_token(secret, portal.id, row.id)}"
+            by_kind.setdefault(row.kind, []).append({"title": row.title, "url": url, "product": row.product})
+        groups = [(str(label), by_kind[kind]) for kind, label in HELP_GROUPS.items() if kind in by_kind]
+    english = str(get_locale() or "ru") == "en"
+    return render_template(
+        "webform/help.html",
+        key=key,
+        query=query,
+        results=results,
+        groups=groups,
+        lang_args={"lang": "en"} if english else {},
+    )

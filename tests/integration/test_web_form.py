@@ -11,7 +11,7 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
 from b24app.extensions import db
-from b24app.models import Portal, ServiceRequest, WebFormSubmission
+from b24app.models import ArticleStatus, KbArticle, Portal, ServiceRequest, WebFormSubmission
 from b24app.placements.webform import TOKEN_SALT
 from b24app.services.fields import FieldMap
 from b24app.services.portals import client_for
@@ -199,3 +199,37 @@ def test_a_submission_that_failed_is_shown_to_the_admin_and_created_on_retry(ins
     again = requests.post(retry, json={}, headers={"X-Frame-Token": frame_token}, timeout=10)
     assert again.status_code == 404
     assert f'data-retry-submission="{row_id}"' not in open_frame(installed, "DEFAULT").text
+
+
+def test_the_public_knowledge_base_lists_searches_and_leads_to_the_form(installed, app):
+    assert installed.load_demo_kb() == 43
+    form_url = _form_url(installed)
+    help_url = form_url.replace("/form/", "/help/")
+    assert f'href="/help/{help_url.rsplit("/", 1)[1]}"' in requests.get(form_url, timeout=10).text
+    with app.app_context():  # one article goes back to draft: clients must not see it
+        draft = db.session.scalars(select(KbArticle).where(KbArticle.slug == "kv15-overheat")).one()
+        draft.status = ArticleStatus.DRAFT
+        draft_title = draft.title
+        db.session.commit()
+        db.session.remove()
+
+    everything = requests.get(help_url, timeout=10)
+    assert everything.status_code == 200
+    for heading in ("Частые вопросы", "Неисправности", "Инструкции", "Гарантия"):
+        assert f"<h2>{heading}</h2>" in everything.text
+    assert draft_title not in everything.text
+    assert everything.text.count('href="/kb/a/') >= 40
+
+    found = requests.get(help_url, params={"q": "станок Т-400 не включается E-17"}, timeout=10)
+    links = re.findall(r'<a href="(/kb/a/[^"]+)"[^>]*>([^<]+)</a>', found.text)
+    assert links and "Т-400" in links[0][1]
+    article = requests.get(installed.app_url + links[0][0], timeout=10)
+    assert article.status_code == 200 and links[0][1] in article.text
+    overheat = requests.get(help_url, params={"q": "компрессор КВ-15 перегревается"}, timeout=10).text
+    assert draft_title not in overheat
+    nothing = requests.get(help_url, params={"q": "ззззз ыыыыы"}, timeout=10).text
+    assert 'id="help-nothing"' in nothing and f'href="/form/{help_url.rsplit("/", 1)[1]}"' in nothing
+    english = requests.get(help_url, params={"lang": "en"}, timeout=10).text
+    assert "<h1>Knowledge base</h1>" in english and "?lang=en" in english
+
+    assert requests.get(help_url.replace("/help/1-", "/help/2-"), timeout=10).status_code == 404

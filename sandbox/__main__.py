@@ -58,6 +58,7 @@ def main() -> None:
     stack.seed_requests()
     seed_requests(stack.portal, stack.entity_type_id(), demo_data.CHAT_REQUESTS)
     stack.wait_idle(timeout=60)
+    form_url = stack.web_form_url()
 
     print(
         "\n"
@@ -67,7 +68,8 @@ def main() -> None:
         f"  1С (песочница):                {stack.onec_url}/sandbox1c/\n"
         f"  Почта клиентов (SMTP-ловушка): {stack.portal_url}/mailbox/\n"
         f"  Чаты клиентов (открытые линии): {stack.portal_url}/openlines/\n"
-        f"  Веб-форма для сайта клиента:   {stack.web_form_url()}\n"
+        f"  Веб-форма для сайта клиента:   {form_url}\n"
+        f"  База знаний для клиентов:      {form_url.replace('/form/', '/help/')}\n"
         f"  Приложение:                    {stack.app_url}/health\n"
         "  Остановить: Ctrl+C\n",
         flush=True,

@@ -116,7 +116,7 @@ def save_stage_map():
     admin_required(call)
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("stage_map"), dict):
-        abort(400, description='expected {"stage_map": {stage id: state}}')
+        abort(400, description=_('ожидается JSON {"stage_map": {стадия: состояние}}'))
     portal = call.portal
     known = {s["status_id"] for s in (portal.settings or {}).get("stages", [])}
     mapping = body["stage_map"]

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Department, Portal, ServiceRequest, utcnow
+from ..models import Department, Portal, ServiceRequest, Survey, utcnow
 from ..services.calendar import BusinessCalendar, russian_calendar
 from ..services.fields import CHANNELS, REQUEST_TYPES
 from ..services.metrics import Filters, Report, compute
@@ -26,6 +26,8 @@ from .frames import frame_api, frame_headers, validate_frame
 bp = Blueprint("report", __name__)
 bp.after_request(frame_headers)
 MOSCOW = ZoneInfo("Europe/Moscow")
+REVIEWS = 20  # the newest answers shown
+REVIEWS_SCAN = 500  # answers looked at to find them among the filtered requests
 
 # Targets from the customer's brief, drawn as reference lines: (metric, target, better is lower).
 TARGETS = {
@@ -143,6 +145,8 @@ def build(portal: Portal, filters: Filters) -> tuple[Report, dict]:
             for k, v in sorted(report.open_by_agent.items(), key=lambda kv: -kv[1])
         ],
         "agents": sorted(names.items(), key=lambda kv: kv[1]),
+        "reviews": client_reviews(portal.id, {f.id for f in admitted}),
+        "etid": ((portal.settings or {}).get("smart_process") or {}).get("entity_type_id"),
         "team": [
             AgentLine(
                 uid,
@@ -162,6 +166,43 @@ def build(portal: Portal, filters: Filters) -> tuple[Report, dict]:
         ],
     }
     return report, charts
+
+
+@dataclass(frozen=True)
+class Review:
+    """A client's answer to the survey, for the managers: what they said about which request."""
+
+    answered_at: datetime
+    b24_id: int
+    title: str
+    responsible: str
+    score: int | None
+    nps: int | None
+    comment: str
+
+
+def client_reviews(portal_id: int, admitted: set[int], limit: int = REVIEWS) -> list[Review]:
+    """The newest answered surveys of the requests the filters admit."""
+    rows = db.session.execute(
+        select(
+            Survey.answered_at,
+            ServiceRequest.b24_id,
+            ServiceRequest.title,
+            ServiceRequest.assigned_name,
+            Survey.score,
+            Survey.nps,
+            Survey.comment,
+        )
+        .join(ServiceRequest, ServiceRequest.id == Survey.request_id)
+        .where(Survey.portal_id == portal_id, Survey.answered_at.is_not(None))
+        .order_by(Survey.answered_at.desc())
+        .limit(REVIEWS_SCAN)
+    ).all()
+    return [
+        Review(r.answered_at, r.b24_id, r.title or "", r.assigned_name or "", r.score, r.nps, r.comment or "")
+        for r in rows
+        if r.b24_id in admitted
+    ][:limit]
 
 
 def team_rows(charts: dict) -> list[list[str]]:
@@ -283,6 +324,20 @@ def report_csv():
     writer.writerows(report_rows(report))
     writer.writerow([])
     writer.writerows(team_rows(charts))
+    writer.writerow([])
+    writer.writerow([_("Дата"), "№", _("Тема"), _("Ответственный"), _("Оценка"), "NPS", _("Комментарий")])
+    for r in charts["reviews"]:
+        writer.writerow(
+            [
+                r.answered_at.astimezone(MOSCOW).strftime("%d.%m.%Y %H:%M"),
+                r.b24_id,
+                r.title,
+                r.responsible,
+                "" if r.score is None else r.score,
+                "" if r.nps is None else r.nps,
+                r.comment,
+            ]
+        )
     return Response(
         "\ufeff" + out.getvalue(),  # Excel opens a UTF-8 CSV correctly only with a BOM
         mimetype="text/csv",

@@ -155,12 +155,21 @@ def test_survey_answers_reach_the_managers_report(installed, app):
     survey_mail = installed.smtp.mailbox.wait_for(lambda m: m.subject.startswith("Оцените"), timeout=30)
     link = SURVEY_LINK.search(survey_mail.body).group(0)
     token = link.rsplit("/", 1)[1]
-    answer = {"token": token, "score": "5", "nps": "10"}
+    answer = {"token": token, "score": "5", "nps": "10", "comment": "Всё починили за день"}
     assert (
         requests.post(link, data=answer, headers={"Origin": installed.app_url}, timeout=10).status_code == 200
     )
     installed.wait_idle()
     report = open_frame(installed, "CRM_ANALYTICS_MENU", handler=f"{installed.app_url}/placements/report")
+    # The manager reads what the client said, next to the request and its responsible.
+    reviews = report.text[report.text.index('id="report-reviews"') :]
+    row = reviews[reviews.index(f'data-review="{item["id"]}"') :].split("</tr>")[0]
+    assert "Всё починили за день" in row and ">5<" in row and ">10<" in row
+    headers = {"X-Frame-Token": re.search(r'data-frame-token="([^"]+)"', report.text).group(1)}
+    other_channel = requests.get(
+        f"{installed.app_url}/frame-api/report?channel=chat", headers=headers, timeout=10
+    ).text
+    assert "Всё починили за день" not in other_channel and 'id="report-no-reviews"' in other_channel
 
     def tile(name: str) -> str:
         return (

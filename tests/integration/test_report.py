@@ -46,7 +46,9 @@ def test_report_page_shows_the_figures_and_exports_csv(installed):
     lines = csv.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "Показатель;Значение" and "Обращений;4" in lines
     # The team table: one row per responsible, their requests adding up to the selection.
-    team = lines[lines.index("") + 1 :]
+    blank = lines.index("")
+    team = lines[blank + 1 : lines.index("", blank + 1)]
+    assert lines[lines.index("", blank + 1) + 1].startswith("Дата;№;Тема;Ответственный;Оценка;NPS;")
     assert team[0].startswith("Сотрудник;Обращений;")
     assert sum(int(row.split(";")[1]) for row in team[1:]) == 4
     assert len(re.findall(r'<tr data-agent="\d+">', page.text)) == len(team) - 1

@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from .placements.kb_public import bp as kb_public_bp
     from .placements.notify_admin import bp as notify_admin_bp
     from .placements.onec_admin import bp as onec_admin_bp
+    from .placements.reply import bp as reply_bp
     from .placements.report import bp as report_bp
     from .placements.request_tab import bp as request_tab_bp
     from .placements.sla_admin import bp as sla_admin_bp
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
         onec_admin_bp,
         webform_bp,
         widget_bp,
+        reply_bp,
     ):
         app.register_blueprint(bp)
 

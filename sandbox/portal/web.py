@@ -243,6 +243,15 @@ def create_web_blueprint() -> Blueprint:
                                 ),
                             }
                         )
+            # Buttons above the timeline (CRM_DYNAMIC_<etid>_DETAIL_ACTIVITY) open their page in a slider.
+            actions = [
+                {
+                    "title": _placement_title(b),
+                    "frame": frame_view(b.handler, b.placement, {"ID": str(item_id)}, f"act-{b.id}", 700),
+                }
+                for b in (p.placements if p.app.installed else [])
+                if b.placement == f"CRM_DYNAMIC_{etid}_DETAIL_ACTIVITY"
+            ]
             timeline = _timeline(f"dynamic_{etid}", etid, item_id)
             stages = stages_of(p, etid, item["categoryId"])
         return render_template(
@@ -253,6 +262,7 @@ def create_web_blueprint() -> Blueprint:
             fields=fields,
             widgets=widgets,
             tabs=tabs,
+            actions=actions,
             timeline=timeline,
             stages=stages,
         )

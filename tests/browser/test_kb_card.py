@@ -43,3 +43,24 @@ def test_operator_inserts_the_suggested_article_and_sees_it_sent_to_the_timeline
         == "Ответ отправляется клиенту, копия — в ленте; если доставить его не удастся, придёт уведомление"
     )
     screenshot(page, "kb-card-insert")
+
+
+def test_operator_replies_from_the_slider_above_the_timeline(installed, page):  # noqa: F811
+    installed.load_demo_kb()
+    item = installed.seed_requests()[3]  # «Компрессор КВ-15 перегревается»
+    installed.wait_idle()
+    etid = installed.entity_type_id()
+    page.goto(f"{installed.portal_url}/crm/type/{etid}/details/{item['id']}/")
+    page.locator("button[data-slider]", has_text="Ответ клиенту").click()
+    slider = page.frame_locator("iframe[name^='act-']").first
+    first = slider.locator("#kb-card .kb-suggestion").first
+    first.wait_for(timeout=15000)
+    assert "КВ-15" in first.locator(".kb-title").inner_text()
+    assert f"№{item['id']}" in slider.locator("#reply-request").inner_text()
+    first.get_by_role("button", name="Вставить в ответ").click()
+    first.locator(".kb-status.ok").wait_for(timeout=15000)
+    client_mail = installed.smtp.mailbox.wait_for(
+        lambda m: m.subject.startswith(f"Ответ по обращению №{item['id']}"), timeout=30
+    )
+    assert client_mail is not None and "КВ-15" in client_mail.body
+    screenshot(page, "reply-slider")

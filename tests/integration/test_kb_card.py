@@ -151,3 +151,16 @@ def test_a_reply_that_cannot_reach_the_client_is_reported_to_the_operator(instal
     assert any(c["COMMENT"].startswith("Ответ клиенту не доставлен: у клиента нет") for c in comments)
     notices = requests.get(f"{installed.portal_url}/sandbox/api/notifications?user_id=1", timeout=10).json()
     assert any(f"(#{item['id']}) не доставлен клиенту" in n["message"] for n in notices)
+
+
+def test_the_reply_slider_above_the_timeline_offers_the_same_suggestions(installed):
+    installed.load_demo_kb()
+    item = installed.seed_requests()[0]
+    installed.wait_idle()
+    placement = f"CRM_DYNAMIC_{installed.entity_type_id()}_DETAIL_ACTIVITY"
+    slider = open_frame(installed, placement, {"ID": str(item["id"])})
+    assert slider.status_code == 200, slider.text
+    assert [slug for _, slug in SUGGESTION.findall(slider.text)] == [
+        slug for _, slug in SUGGESTION.findall(card(installed, item["id"]).text)
+    ]
+    assert open_frame(installed, placement, {}).status_code == 400

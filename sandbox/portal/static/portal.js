@@ -73,5 +73,20 @@
     });
   });
 
+  // A slider: the frame is posted when it is first opened, as Bitrix24 opens a slider on click.
+  document.querySelectorAll("[data-slider]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var pane = document.querySelector("[data-slider-pane='" + button.dataset.slider + "']");
+      pane.hidden = false;
+      if (!pane.dataset.opened) {
+        pane.dataset.opened = "1";
+        document.getElementById("form-" + button.dataset.slider).submit();
+      }
+    });
+  });
+  document.querySelectorAll("[data-slider-close]").forEach(function (button) {
+    button.addEventListener("click", function () { button.closest(".slider").hidden = true; });
+  });
+
   document.querySelectorAll("form[data-autosubmit]").forEach(function (form) { form.submit(); });
 })();

@@ -98,6 +98,7 @@ def main_page():
         report=report,
         form_url=form_url,
         form_enabled=webform.form_enabled(portal),
+        help_enabled=webform.help_enabled(portal),
         close_after_days=autoclose.close_after_days(portal),
         max_close_days=autoclose.MAX_DAYS,
         form_stuck=webform.stuck(portal.id) if frame.user.is_admin else [],
@@ -162,11 +163,16 @@ def save_web_form():
     call = g.call
     admin_required(call)
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("enabled"), bool):
-        abort(400, description=_('ожидается JSON {"enabled": true|false}'))
-    webform.set_enabled(call.portal, body["enabled"])
+    body = body if isinstance(body, dict) else {}
+    switches = {k: body[k] for k in ("enabled", "help_enabled") if k in body}
+    if not switches or not all(isinstance(v, bool) for v in switches.values()):
+        abort(400, description=_('ожидается JSON {"enabled": true|false} и/или {"help_enabled": true|false}'))
+    if "enabled" in switches:
+        webform.set_enabled(call.portal, switches["enabled"])
+    if "help_enabled" in switches:
+        webform.set_help_enabled(call.portal, switches["help_enabled"])
     db.session.commit()
-    return jsonify(enabled=webform.form_enabled(call.portal))
+    return jsonify(enabled=webform.form_enabled(call.portal), help_enabled=webform.help_enabled(call.portal))
 
 
 @bp.post("/frame-api/admin/web-form/submissions/<int:submission_id>/retry")

@@ -50,17 +50,26 @@ def _signer() -> TimestampSigner:
     return TimestampSigner(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
 
 
-def _portal(key: str) -> Portal:
+def _portal(key: str, page: str = "form") -> Portal:
     try:
-        return webform.portal_of(key)
+        return webform.portal_of(key, page)
     except webform.FormClosed:
+        if page == "help":
+            abort(404, description=_("База знаний не найдена или закрыта."))
         abort(404, description=_("Форма не найдена или выключена."))
 
 
 def _page(key: str, portal: Portal, form=None, errors=None, status: int = 200):
     token = _signer().sign(str(portal.id)).decode()
     return (
-        render_template("webform/form.html", key=key, token=token, form=form or {}, errors=errors or {}),
+        render_template(
+            "webform/form.html",
+            key=key,
+            token=token,
+            form=form or {},
+            errors=errors or {},
+            help_open=webform.help_enabled(portal),
+        ),
         status,
     )
 
@@ -139,8 +148,8 @@ def _public(portal: Portal, found) -> list[dict]:
 @bp.get("/help/<key>")
 def help_center(key: str):
     """The portal's public knowledge base: search, or every published article by kind; «not found»
-    leads to the form. Served with the form (same key and switch), embeddable the same way."""
-    portal = _portal(key)
+    leads to the form. Same key as the form, a switch of its own, embeddable the same way."""
+    portal = _portal(key, "help")
     query = " ".join(request.args.get("q", "").split())[:300]
     results = groups = None
     if query:
@@ -166,5 +175,6 @@ def help_center(key: str):
         query=query,
         results=results,
         groups=groups,
+        form_open=webform.form_enabled(portal),
         lang_args={"lang": "en"} if english else {},
     )

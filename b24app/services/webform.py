@@ -72,6 +72,19 @@ def form_enabled(portal: Portal) -> bool:
     return bool(settings.get("key")) and settings.get("enabled", True) is not False
 
 
+def help_enabled(portal: Portal) -> bool:
+    """The public knowledge base (/help/<key>) shares the form's key; it has a switch of its own."""
+    settings = (portal.settings or {}).get("web_form") or {}
+    return bool(settings.get("key")) and settings.get("help_enabled", True) is not False
+
+
+def set_help_enabled(portal: Portal, enabled: bool) -> None:
+    ensure_form(portal)
+    settings = dict(portal.settings or {})
+    settings["web_form"] = {**settings["web_form"], "help_enabled": enabled}
+    portal.settings = settings
+
+
 def ensure_form(portal: Portal) -> str:
     """The portal's form key, made on first use (the form is on until an admin switches it off)."""
     if not form_key(portal):
@@ -88,11 +101,13 @@ def set_enabled(portal: Portal, enabled: bool) -> None:
     portal.settings = settings
 
 
-def portal_of(key: str) -> Portal:
-    """The portal whose form this key opens; FormClosed for anything else."""
+def portal_of(key: str, page: str = "form") -> Portal:
+    """The portal whose form (or, with page="help", public knowledge base) this key opens; FormClosed
+    for anything else, a switched-off page included."""
     portal_id, _sep, secret = key.partition("-")
     portal = db.session.get(Portal, int(portal_id)) if portal_id.isdigit() and secret else None
-    if portal is None or portal.status != PortalStatus.ACTIVE or not form_enabled(portal):
+    enabled = help_enabled if page == "help" else form_enabled
+    if portal is None or portal.status != PortalStatus.ACTIVE or not enabled(portal):
         raise FormClosed(key)
     expected = ((portal.settings or {}).get("web_form") or {}).get("key") or ""
     if not hmac.compare_digest(expected.encode(), secret.encode()):

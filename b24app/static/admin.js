@@ -26,15 +26,19 @@
     document.querySelectorAll("nav.admin-tabs").forEach(function (nav) { window.sd.enable(nav); });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", enableTabs); } else { enableTabs(); }
-  var webForm = document.getElementById("web-form-enabled");
-  if (webForm) {
-    webForm.addEventListener("change", function () {
+  // The web form's switch and the public knowledge base's: each saves on change.
+  [["web-form-enabled", "enabled"], ["help-center-enabled", "help_enabled"]].forEach(function (pair) {
+    var box = document.getElementById(pair[0]);
+    if (!box) { return; }
+    box.addEventListener("change", function () {
       var result = document.getElementById("web-form-result");
-      window.sd.api("/frame-api/admin/web-form", {method: "PUT", json: {enabled: webForm.checked}})
+      var json = {};
+      json[pair[1]] = box.checked;
+      window.sd.api("/frame-api/admin/web-form", {method: "PUT", json: json})
         .then(function () { result.textContent = t("Сохранено"); result.className = "ok"; })
-        .catch(function (error) { webForm.checked = !webForm.checked; result.textContent = error.message; result.className = "error"; });
+        .catch(function (error) { box.checked = !box.checked; result.textContent = error.message; result.className = "error"; });
     });
-  }
+  });
   document.querySelectorAll("[data-retry-submission]").forEach(function (button) {
     button.addEventListener("click", function () {
       button.disabled = true;

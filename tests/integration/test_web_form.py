@@ -132,7 +132,7 @@ def test_one_address_may_send_a_few_requests_and_an_admin_can_switch_the_form_of
         headers={"X-Frame-Token": frame_token},
         timeout=10,
     )
-    assert off.status_code == 200 and off.json() == {"enabled": False}
+    assert off.status_code == 200 and off.json()["enabled"] is False
     assert requests.get(url, timeout=10).status_code == 404
     operator = open_frame(installed, "DEFAULT", user_id=3)
     operator_token = re.search(r'data-frame-token="([^"]+)"', operator.text).group(1)
@@ -233,3 +233,26 @@ def test_the_public_knowledge_base_lists_searches_and_leads_to_the_form(installe
     assert "<h1>Knowledge base</h1>" in english and "?lang=en" in english
 
     assert requests.get(help_url.replace("/help/1-", "/help/2-"), timeout=10).status_code == 404
+
+
+def test_the_public_knowledge_base_and_the_form_are_switched_separately(installed, app):
+    installed.load_demo_kb()
+    form_url = _form_url(installed)
+    help_url = form_url.replace("/form/", "/help/")
+    page = open_frame(installed, "DEFAULT")
+    assert f'id="help-center-url" href="{help_url}"' in page.text
+    headers = {"X-Frame-Token": re.search(r'data-frame-token="([^"]+)"', page.text).group(1)}
+    switch = f"{installed.app_url}/frame-api/admin/web-form"
+
+    closed = requests.put(switch, json={"help_enabled": False}, headers=headers, timeout=10)
+    assert closed.status_code == 200 and closed.json() == {"enabled": True, "help_enabled": False}
+    assert requests.get(help_url, timeout=10).status_code == 404
+    form = requests.get(form_url, timeout=10)
+    assert form.status_code == 200 and 'id="help-link"' not in form.text  # no link to a closed page
+
+    requests.put(switch, json={"help_enabled": True, "enabled": False}, headers=headers, timeout=10)
+    open_help = requests.get(help_url, timeout=10)
+    assert open_help.status_code == 200 and 'id="help-ask"' not in open_help.text  # the form is off
+    assert requests.get(form_url, timeout=10).status_code == 404
+    refused = requests.put(switch, json={"help_enabled": "yes"}, headers=headers, timeout=10)
+    assert refused.status_code == 400 and requests.get(help_url, timeout=10).status_code == 200

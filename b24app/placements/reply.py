@@ -4,13 +4,12 @@ reply with one click, as in the card's tab, without leaving the timeline."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
-from flask_babel import gettext as _
+from flask import Blueprint, current_app, render_template
 
 from .card import CardContext
 from .card_kb import kb_section
 from .frames import frame_headers, validate_frame
-from .request_tab import mirrored_or_synced
+from .request_tab import card_request
 
 bp = Blueprint("reply", __name__)
 bp.after_request(frame_headers)
@@ -19,13 +18,7 @@ bp.after_request(frame_headers)
 @bp.post("/placements/reply")
 def reply():
     frame = validate_frame()
-    try:
-        b24_id = int(frame.options.get("ID", 0))
-    except (TypeError, ValueError):
-        b24_id = 0
-    if b24_id <= 0:
-        abort(400, description=_("В PLACEMENT_OPTIONS нет ID обращения."))
-    req = mirrored_or_synced(frame.portal.id, b24_id)
+    _b24_id, req = card_request(frame)
     data = None
     if req is not None:
         data = kb_section(CardContext(frame.portal, req, frame.user.id, frame.user.is_admin, frame.lang))

@@ -12,7 +12,7 @@ from ..models import ServiceRequest
 from ..services.fields import REQUEST_TYPES, URGENCIES
 from ..services.stages import STATE_LABELS
 from .card import CardContext, render_sections
-from .frames import frame_api, frame_headers, validate_frame
+from .frames import Frame, frame_api, frame_headers, validate_frame
 
 bp = Blueprint("request_tab", __name__)
 bp.after_request(frame_headers)
@@ -22,6 +22,17 @@ def _mirrored(portal_id: int, b24_id: int) -> ServiceRequest | None:
     return db.session.scalars(
         select(ServiceRequest).where(ServiceRequest.portal_id == portal_id, ServiceRequest.b24_id == b24_id)
     ).first()
+
+
+def card_request(frame: Frame) -> tuple[int, ServiceRequest | None]:
+    """The request a card placement was opened for (its options' ID; 400 without one), from the mirror."""
+    try:
+        b24_id = int(frame.options.get("ID", 0))
+    except (TypeError, ValueError):
+        b24_id = 0
+    if b24_id <= 0:
+        abort(400, description=_("В PLACEMENT_OPTIONS нет ID обращения."))
+    return b24_id, mirrored_or_synced(frame.portal.id, b24_id)
 
 
 def mirrored_or_synced(portal_id: int, b24_id: int) -> ServiceRequest | None:
@@ -57,13 +68,7 @@ def _label(options: tuple[tuple[str, str, str], ...], code: str | None) -> str:
 @bp.post("/placements/request-tab")
 def request_tab():
     frame = validate_frame()
-    try:
-        b24_id = int(frame.options.get("ID", 0))
-    except (TypeError, ValueError):
-        b24_id = 0
-    if b24_id <= 0:
-        abort(400, description=_("В PLACEMENT_OPTIONS нет ID обращения."))
-    req = mirrored_or_synced(frame.portal.id, b24_id)
+    b24_id, req = card_request(frame)
     sections = (
         render_sections(CardContext(frame.portal, req, frame.user.id, frame.user.is_admin, frame.lang))
         if req

@@ -152,6 +152,7 @@ def help_center(key: str):
     portal = _portal(key, "help")
     query = " ".join(request.args.get("q", "").split())[:300]
     results = groups = None
+    truncated = False
     if query:
         found = registry.suggest(portal.id, query, k=HELP_RESULTS, count_gap=False) if len(query) >= 3 else []
         results = _public(portal, found)
@@ -161,8 +162,9 @@ def help_center(key: str):
             select(KbArticle.id, KbArticle.kind, KbArticle.title, KbArticle.product)
             .where(KbArticle.portal_id == portal.id, KbArticle.status == ArticleStatus.PUBLISHED)
             .order_by(KbArticle.title)
-            .limit(HELP_LIST_LIMIT)
+            .limit(HELP_LIST_LIMIT + 1)
         ).all()
+        truncated, rows = len(rows) > HELP_LIST_LIMIT, rows[:HELP_LIST_LIMIT]
         by_kind: dict[str, list[dict]] = {}
         for row in rows:
             url = f"/kb/a/{link_token(secret, portal.id, row.id)}"
@@ -175,6 +177,8 @@ def help_center(key: str):
         query=query,
         results=results,
         groups=groups,
+        truncated=truncated,
+        list_limit=HELP_LIST_LIMIT,
         form_open=webform.form_enabled(portal),
         lang_args={"lang": "en"} if english else {},
     )

@@ -256,3 +256,15 @@ def test_the_public_knowledge_base_and_the_form_are_switched_separately(installe
     assert requests.get(form_url, timeout=10).status_code == 404
     refused = requests.put(switch, json={"help_enabled": "yes"}, headers=headers, timeout=10)
     assert refused.status_code == 400 and requests.get(help_url, timeout=10).status_code == 200
+
+
+def test_a_long_public_list_says_it_is_cut_and_search_still_finds_the_rest(installed, app, monkeypatch):
+    from b24app.placements import webform as pages
+
+    installed.load_demo_kb()
+    monkeypatch.setattr(pages, "HELP_LIST_LIMIT", 5)  # the app runs in this process: 5 stands for 500
+    help_url = _form_url(installed).replace("/form/", "/help/")
+    listed = requests.get(help_url, timeout=10).text
+    assert listed.count('href="/kb/a/') == 5 and 'id="help-truncated"' in listed
+    found = requests.get(help_url, params={"q": "компрессор КВ-15 перегревается"}, timeout=10).text
+    assert "Компрессор КВ-15 перегревается" in found  # alphabetically far past the first five
